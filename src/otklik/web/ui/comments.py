@@ -1,0 +1,173 @@
+"""Comment analytics pages: explorer (/comments), themes (trend, heat-map, discovered
+clusters), taxonomy editor, label correction. Thin: data from
+``otklik.understand.comments``, the same functions as /api/v1/text/...; every
+page works without JavaScript (plotly.js only draws over the tables)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
+
+from otklik.access.models import User
+from otklik.errors import ValidationFailed
+from otklik.listen.models import Touchpoint
+from otklik.understand.comments import discovery, explorer
+from otklik.understand.comments import taxonomy as tax
+from otklik.understand.comments.models import TextCluster
+from otklik.web.csrf import CsrfChecked
+from otklik.web.deps import CurrentUser, SessionDep, require_role
+from otklik.web.ui.templating import render
+
+router = APIRouter(include_in_schema=False)
+Editor = require_role("admin", "analyst")
+WRITE = [CsrfChecked]
+SENTIMENTS = ("negative", "neutral", "positive")
+Text = Annotated[str | None, Query(max_length=100)]
+
+
+def _date(raw: str | None, name: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise ValidationFailed(f"{name} must be a date like 2026-01-31", field=name) from exc
+
+
+def filters_from(
+    theme: str | None, sentiment: str | None, touchpoint: str | None, language: str | None,
+    since: str | None, until: str | None, q: str | None,
+) -> explorer.CommentFilter:  # fmt: skip
+    if sentiment and sentiment not in SENTIMENTS:
+        raise ValidationFailed("sentiment must be negative, neutral or positive", field="sentiment")
+    return explorer.CommentFilter(
+        theme=theme or None, sentiment=sentiment or None, touchpoint=touchpoint or None,
+        language=language or None, since=_date(since, "since"), until=_date(until, "until"),
+        q=q or None,
+    )  # fmt: skip
+
+
+def _choices(db) -> dict:
+    return {
+        "themes": tax.list_themes(session=db),
+        "touchpoints": db.execute(
+            select(Touchpoint.code, Touchpoint.name).order_by(Touchpoint.name)
+        ).all(),
+        "sentiments": SENTIMENTS,
+        "languages": ("ru", "en", "other"),
+    }
+
+
+@router.get("/comments", response_class=HTMLResponse)
+def comments_page(
+    request: Request, db: SessionDep, user: CurrentUser, theme: Text = None,
+    sentiment: Text = None, touchpoint: Text = None, language: Text = None, since: Text = None,
+    until: Text = None, q: Text = None, page: Annotated[int, Query(ge=1, le=100000)] = 1,
+) -> HTMLResponse:  # fmt: skip
+    f = filters_from(theme, sentiment, touchpoint, language, since, until, q)
+    state = {"theme": theme, "sentiment": sentiment, "touchpoint": touchpoint,
+             "language": language, "since": since, "until": until, "q": q}  # fmt: skip
+    result = explorer.explore(session=db, filters=f, page=page)
+
+    def link(**change) -> str:
+        merged = {**state, **change}
+        return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
+
+    ctx = {"result": result, "state": state, "link": link, **_choices(db)}
+    return render(request, "comments/explorer.html", ctx)
+
+
+@router.get("/comments/themes", response_class=HTMLResponse)
+def themes_page(
+    request: Request, db: SessionDep, user: CurrentUser, touchpoint: Text = None,
+    language: Text = None, since: Text = None, until: Text = None,
+) -> HTMLResponse:  # fmt: skip
+    f = filters_from(None, None, touchpoint, language, since, until, None)
+    trend = explorer.theme_trend(session=db, filters=f)
+    heat = explorer.theme_touchpoint(session=db, filters=f)
+    clusters = db.scalars(select(TextCluster).order_by(TextCluster.size.desc())).all()
+    state = {"touchpoint": touchpoint, "language": language, "since": since, "until": until}
+    ctx = {"trend": trend, "heat": heat, "clusters": clusters, "state": state, **_choices(db)}
+    return render(request, "comments/themes.html", ctx)
+
+
+@router.get("/comments/taxonomy", response_class=HTMLResponse)
+def taxonomy_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
+    return render(request, "comments/taxonomy.html", {"themes": tax.list_themes(session=db)})
+
+
+def _back(request: Request, default: str) -> RedirectResponse:
+    # Only a local path: never redirect elsewhere.
+    target = request.headers.get("referer", "")
+    path = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else default
+    return RedirectResponse(path if path.startswith("/comments") else default, status_code=303)
+
+
+def _error(request: Request, db, exc: ValidationFailed) -> HTMLResponse:
+    ctx = {"themes": tax.list_themes(session=db), "error": str(exc)}
+    return render(request, "comments/taxonomy.html", ctx, status_code=422)
+
+
+@router.post("/comments/taxonomy", dependencies=WRITE)
+async def taxonomy_create(request: Request, db: SessionDep, user: User = Editor):
+    form = await request.form()
+    try:
+        tax.create_theme(
+            session=db, key=str(form.get("key", "")), name_ru=str(form.get("name_ru", "")),
+            name_en=str(form.get("name_en", "")), keywords=str(form.get("keywords", "")),
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        db.rollback()
+        return _error(request, db, exc)
+    db.commit()
+    return RedirectResponse("/comments/taxonomy", status_code=303)
+
+
+@router.post("/comments/taxonomy/{theme_id}", dependencies=WRITE)
+async def taxonomy_update(request: Request, theme_id: int, db: SessionDep, user: User = Editor):
+    form = await request.form()
+    try:
+        tax.update_theme(
+            session=db, theme_id=theme_id, name_ru=str(form.get("name_ru", "")),
+            name_en=str(form.get("name_en", "")), keywords=str(form.get("keywords", "")),
+            active=form.get("active") == "on",
+        )  # fmt: skip
+    except ValidationFailed as exc:
+        db.rollback()
+        return _error(request, db, exc)
+    db.commit()
+    return RedirectResponse("/comments/taxonomy", status_code=303)
+
+
+@router.post("/comments/{response_id}/labels", dependencies=WRITE)
+async def correct(request: Request, response_id: int, db: SessionDep, user: User = Editor):
+    form = await request.form()
+    sentiment = str(form.get("sentiment", "")) or None
+    themes = [str(k) for k in form.getlist("themes")] if form.get("themes_sent") else None
+    tax.correct_labels(
+        session=db, response_id=response_id, user_id=user.id, sentiment=sentiment, themes=themes
+    )
+    db.commit()
+    return _back(request, "/comments")
+
+
+@router.post("/comments/discover", dependencies=WRITE)
+async def discover(request: Request, db: SessionDep, user: User = Editor):
+    discovery.discover_themes(session=db)
+    return RedirectResponse("/comments/themes#clusters", status_code=303)
+
+
+@router.post("/comments/clusters/{cluster_id}/promote", dependencies=WRITE)
+async def promote(request: Request, cluster_id: int, db: SessionDep, user: User = Editor):
+    form = await request.form()
+    discovery.promote_cluster(
+        session=db, cluster_id=cluster_id, key=str(form.get("key", "")),
+        name_ru=str(form.get("name_ru", "")), name_en=str(form.get("name_en", "")),
+        keywords=tax.parse_keywords(str(form.get("keywords", ""))),
+    )  # fmt: skip
+    return RedirectResponse("/comments/taxonomy", status_code=303)
