@@ -30,10 +30,9 @@ def test_planted_worsening_and_improvement_are_significant(session, engine, tmp_
                             filters={"touchpoint": [co.WORSENING_TOUCHPOINT]}).trend  # fmt: skip
     before = [p.metric for p in trend if p.start < datetime(2026, 1, 1, tzinfo=UTC)]
     after = [p.metric for p in trend if p.start >= datetime(2026, 2, 1, tzinfo=UTC)]
-    mean = lambda ms: (
-        sum(m.n * (m.promoters - m.detractors) / m.n for m in ms if m.n)
-        / sum(  # noqa: E731
-            m.n for m in ms if m.n
-        )
-    )
+    def mean(ms):
+        """Pooled NPS share (promoters − detractors) / n over the months given."""
+        scored = [m for m in ms if m.n]
+        return sum(m.promoters - m.detractors for m in scored) / sum(m.n for m in scored)
+
     assert mean(after) < mean(before) - 0.15

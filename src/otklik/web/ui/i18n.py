@@ -334,26 +334,47 @@ MESSAGES: dict[str, dict[str, str]] = {
     "comments.any": {"en": "any", "ru": "любая"},
     "comments.found": {"en": "{n} comments", "ru": "Комментариев: {n}"},
     "comments.date": {"en": "Date", "ru": "Дата"},
-    "comments.text": {"en": "Comment (personal data removed)", "ru": "Комментарий (без персональных данных)"},
+    "comments.text": {
+        "en": "Comment (personal data removed)",
+        "ru": "Комментарий (без персональных данных)",
+    },
     "comments.none": {"en": "Nothing here yet.", "ru": "Пока ничего нет."},
     "comments.prev": {"en": "Previous", "ru": "Назад"},
     "comments.next": {"en": "Next", "ru": "Дальше"},
     "comments.correct": {"en": "Correct", "ru": "Исправить"},
     "comments.corrected": {"en": "Corrected by an analyst", "ru": "Исправлено аналитиком"},
     "comments.save": {"en": "Save", "ru": "Сохранить"},
-    "comments.trend": {"en": "Share of comments by theme, per month", "ru": "Доля комментариев по темам, по месяцам"},
+    "comments.trend": {
+        "en": "Share of comments by theme, per month",
+        "ru": "Доля комментариев по темам, по месяцам",
+    },
     "comments.share_of": {"en": "of {total} comments", "ru": "из {total} комментариев"},
     "comments.all_comments": {"en": "All analysed comments", "ru": "Все проанализированные"},
     "comments.heatmap": {"en": "Themes × touchpoints", "ru": "Темы × точки контакта"},
-    "comments.heatmap_help": {"en": "Mentions and share negative; red = mostly negative.", "ru": "Упоминания и доля негативных; красный — в основном негатив."},
+    "comments.heatmap_help": {
+        "en": "Mentions and share negative; red = mostly negative.",
+        "ru": "Упоминания и доля негативных; красный — в основном негатив.",
+    },
     "comments.discovered": {"en": "New themes found", "ru": "Найденные новые темы"},
-    "comments.discovered_help": {"en": "Groups of comments that match no theme; add a useful one to the taxonomy.", "ru": "Группы комментариев вне тем; полезную группу можно добавить в таксономию."},
+    "comments.discovered_help": {
+        "en": "Groups of comments that match no theme; add a useful one to the taxonomy.",
+        "ru": "Группы комментариев вне тем; полезную группу можно добавить в таксономию.",
+    },
     "comments.discover": {"en": "Find new themes", "ru": "Найти новые темы"},
     "comments.promote": {"en": "Add to taxonomy", "ru": "Добавить в таксономию"},
-    "comments.keywords": {"en": "Keywords (RU/EN, comma-separated)", "ru": "Ключевые слова (RU/EN, через запятую)"},
+    "comments.keywords": {
+        "en": "Keywords (RU/EN, comma-separated)",
+        "ru": "Ключевые слова (RU/EN, через запятую)",
+    },
     "comments.active": {"en": "Active", "ru": "Активна"},
     "comments.add_theme": {"en": "Add a theme", "ru": "Добавить тему"},
-    "comments.taxonomy_help": {"en": "Keywords match any word form; changes apply at the next analysis run.", "ru": "Ключевые слова находятся в любой форме; изменения применяются при следующем анализе."},
+    "comments.taxonomy_help": {
+        "en": "Keywords match any word form; changes apply at the next analysis run.",
+        "ru": (
+            "Ключевые слова находятся в любой форме; "
+            "изменения применяются при следующем анализе."
+        ),
+    },
     "sentiment.negative": {"en": "negative", "ru": "негатив"},
     "sentiment.neutral": {"en": "neutral", "ru": "нейтрально"},
     "sentiment.positive": {"en": "positive", "ru": "позитив"},
@@ -404,8 +425,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "p {p}) — в {ratio} раза чаще.",
     },
     "retention.verdict_ns": {
-        "en": "No significant difference between detractors and promoters ({diff} points, "
-        "p {p}).",
+        "en": "No significant difference between detractors and promoters ({diff} points, p {p}).",
         "ru": "Значимой разницы между критиками и промоутерами нет ({diff} п.п., p {p}).",
     },
     "retention.no_test": {
@@ -569,7 +589,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "home.answers": {"en": "n = {n}", "ru": "n = {n}"},
     "home.n_title": {"en": "Answers to the NPS question", "ru": "Ответы на вопрос NPS"},
     "home.ci_range": {"en": "95% CI {low} … {high}", "ru": "95% ДИ {low} … {high}"},
-    "home.mix": {"en": "Promoters · passives · detractors", "ru": "Промоутеры · нейтралы · критики"},
+    "home.mix": {
+        "en": "Promoters · passives · detractors",
+        "ru": "Промоутеры · нейтралы · критики",
+    },
     "home.promoters": {"en": "Promoters", "ru": "Промоутеры"},
     "home.passives": {"en": "Passives", "ru": "Нейтралы"},
     "home.detractors": {"en": "Detractors", "ru": "Критики"},
@@ -695,10 +718,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "How the answers are used (shown on the survey)",
         "ru": "Как используются ответы (показывается в опросе)",
     },
-    "survey.privacy_url": {"en": "Privacy page link", "ru": "Ссылка на политику конфиденциальности"},
+    "survey.privacy_url": {
+        "en": "Privacy page link",
+        "ru": "Ссылка на политику конфиденциальности",
+    },
     "survey.thanks_default": {"en": "Thank-you text", "ru": "Текст благодарности"},
     "survey.layout": {"en": "Layout", "ru": "Вид"},
-    "survey.layout.one_page": {"en": "All questions on one page", "ru": "Все вопросы на одной странице"},
+    "survey.layout.one_page": {
+        "en": "All questions on one page",
+        "ru": "Все вопросы на одной странице",
+    },
     "survey.layout.steps": {"en": "One question per step", "ru": "По одному вопросу на шаг"},
     "survey.save": {"en": "Save", "ru": "Сохранить"},
     "survey.saved": {"en": "Saved.", "ru": "Сохранено."},
@@ -805,7 +834,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please open the link from your invitation again, copying it whole.",
         "ru": "Откройте ссылку из приглашения ещё раз, скопировав её целиком.",
     },
-    "public.link_expired_title": {"en": "This link has expired", "ru": "Срок действия ссылки истёк"},
+    "public.link_expired_title": {
+        "en": "This link has expired",
+        "ru": "Срок действия ссылки истёк",
+    },
     "public.link_expired": {
         "en": "Personal links are valid for a limited time. Thank you for your interest.",
         "ru": "Персональные ссылки действуют ограниченное время. Спасибо за интерес.",
@@ -868,7 +900,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The survey is not published: the link opens a “not found” page until it is.",
         "ru": "Опрос не опубликован: до публикации ссылка показывает «не найдено».",
     },
-    "share.origins": {"en": "Sites allowed to embed the widget", "ru": "Сайты, где разрешён виджет"},
+    "share.origins": {
+        "en": "Sites allowed to embed the widget",
+        "ru": "Сайты, где разрешён виджет",
+    },
     "share.origins_help": {
         "en": "One origin per line, e.g. https://shop.example.com. Empty: any site.",
         "ru": "По одному адресу в строке, например https://shop.example.com. Пусто — любой сайт.",
