@@ -30,6 +30,7 @@ def test_planted_worsening_and_improvement_are_significant(session, engine, tmp_
                             filters={"touchpoint": [co.WORSENING_TOUCHPOINT]}).trend  # fmt: skip
     before = [p.metric for p in trend if p.start < datetime(2026, 1, 1, tzinfo=UTC)]
     after = [p.metric for p in trend if p.start >= datetime(2026, 2, 1, tzinfo=UTC)]
+
     def mean(ms):
         """Pooled NPS share (promoters − detractors) / n over the months given."""
         scored = [m for m in ms if m.n]

@@ -371,8 +371,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "comments.taxonomy_help": {
         "en": "Keywords match any word form; changes apply at the next analysis run.",
         "ru": (
-            "Ключевые слова находятся в любой форме; "
-            "изменения применяются при следующем анализе."
+            "Ключевые слова находятся в любой форме; изменения применяются при следующем анализе."
         ),
     },
     "sentiment.negative": {"en": "negative", "ru": "негатив"},
