@@ -10,6 +10,7 @@ PORT ?= 8000
 DEMO_EMAIL ?= demo@otklik.local
 DEMO_PASSWORD ?= otklik-demo-2026
 PYTEST_ARGS ?=
+BENCHES ?= bench/ingest.py bench/import_bench.py bench/metrics.py bench/text.py
 
 .PHONY: uv install install-dev demo serve test bench lint format browser cairo clean
 
@@ -24,7 +25,7 @@ cairo:  ## the system cairo library cairosvg uses for the journey map's PNG/PDF 
 	  echo "installing Debian's libcairo2 for PNG/PDF exports"; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libcairo2) >/dev/null; }
 
-install-dev: uv
+install-dev: uv cairo  ## the same plus test/lint tools
 	$(UV) sync --frozen
 
 demo: install  ## install, migrate, load the demo company, serve at http://$(HOST):$(PORT)
@@ -52,7 +53,8 @@ test: install-dev browser  ## the whole suite, on SQLite and PostgreSQL
 	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS); rc=$$?; [ $$rc -eq 5 ] && rc=0; exit $$rc
 
 bench: install-dev  ## benchmarks: figures and ratios against in-run baselines
-	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@# every benchmark runs even when an earlier one misses its target; the exit code reports any miss
+	@rc=0; for b in $(BENCHES); do echo "== $$b"; $(PY) $$b || rc=1; done; exit $$rc
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests bench
