@@ -472,6 +472,13 @@ def report(
     out.print(render(result, fmt), markup=False, highlight=False, soft_wrap=True)
 
 
+from otklik.cli_insights import churn, drivers, retention  # noqa: E402  (import cli lazily)
+
+app.command("churn")(churn)
+app.command("drivers")(drivers)
+app.command("retention")(retention)
+
+
 @analytics_app.command("sync")
 def analytics_sync(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Rewrite the mirror.")] = False,
