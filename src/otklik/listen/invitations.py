@@ -14,16 +14,19 @@ Statuses: ``pending`` (shown as *queued*) → ``sending`` → ``sent`` → ``res
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from otklik.errors import NotFound, OtklikError, ValidationFailed
+from otklik.errors import Conflict, NotFound, OtklikError, ValidationFailed
 from otklik.listen.fatigue import (
     Decision,
     FatiguePolicy,
@@ -207,6 +210,111 @@ def survey_for(*, session: Session, survey_slug: str | None, touchpoint_code: st
             f"touchpoint '{touchpoint_code}' has no published survey", field="touchpoint"
         )
     return survey
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One call of the trigger API: "customer X just passed touchpoint Y"."""
+
+    contact: Contact
+    survey: str | None = None
+    touchpoint: str | None = None
+    channel: str = "email"
+    send_at: datetime | None = None
+    language: str | None = None
+    event_id: str | None = None
+
+    def fingerprint(self) -> str:
+        """What a retry must repeat: the body, with the email's case and send_at's zone aside."""
+        doc = asdict(self)
+        if self.contact.email:
+            doc["contact"]["email"] = self.contact.email.lower()
+        if self.send_at is not None:
+            doc["send_at"] = self.send_at.astimezone(UTC).isoformat()
+        return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def trigger_invitation(
+    *,
+    session: Session,
+    trigger: Trigger,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Invitation, bool]:
+    """Invite the customer (fatigue rules apply) once per retry key; commits.
+
+    Returns ``(invitation, created)``. A retry with the same ``idempotency_key`` or
+    ``event_id`` and the same body returns the stored invitation (``created`` False, nothing
+    new is queued); the same key with another body is a :class:`Conflict`. Concurrent
+    retries race on the keys' unique indexes: one insert wins, the others roll back
+    (PostgreSQL makes them wait for the winner's commit) and return the winner's row.
+    """
+    if trigger.contact.external_id is None and trigger.contact.email is None:
+        raise ValidationFailed("customer needs external_id or email", field="customer")
+    keyed = idempotency_key is not None or trigger.event_id is not None
+    digest = trigger.fingerprint() if keyed else None
+    for _attempt in range(3):
+        with write_lock(session.get_bind()):
+            try:
+                if keyed:
+                    repeated = _repeated(session, idempotency_key, trigger.event_id, digest)
+                    if repeated is not None:
+                        session.commit()
+                        return repeated, False
+                invitation = _invite_once(session, trigger, now)
+                if keyed:
+                    invitation.idempotency_key = idempotency_key
+                    invitation.event_id = trigger.event_id
+                    invitation.request_hash = digest
+                    session.flush()
+                session.commit()
+                return invitation, True
+            except IntegrityError:
+                # Lost a race: a concurrent retry stored the key (or a new customer) first.
+                session.rollback()
+            except BaseException:
+                session.rollback()
+                raise
+    raise Conflict("the invitation could not be stored because of concurrent changes; retry")
+
+
+def _invite_once(session: Session, trigger: Trigger, now: datetime | None) -> Invitation:
+    survey = survey_for(session=session, survey_slug=trigger.survey,
+                        touchpoint_code=trigger.touchpoint)  # fmt: skip
+    touchpoint_id = None
+    if trigger.touchpoint:
+        touchpoint_id = session.scalar(
+            select(Touchpoint.id).where(Touchpoint.code == trigger.touchpoint)
+        )
+    customer = find_or_create_customer(session=session, contact=trigger.contact)
+    [(invitation, _)] = invite_customers(
+        session=session, survey=survey, customers=[customer], channel=trigger.channel, now=now,
+        send_at=trigger.send_at, language=trigger.language or trigger.contact.language,
+        touchpoint_id=touchpoint_id,
+    )  # fmt: skip
+    return invitation
+
+
+def _repeated(
+    session: Session, key: str | None, event_id: str | None, digest: str | None
+) -> Invitation | None:
+    """The stored invitation this call repeats; None if new; Conflict if the body differs."""
+    for column, value, label in (
+        (Invitation.idempotency_key, key, "Idempotency-Key"),
+        (Invitation.event_id, event_id, "event_id"),
+    ):
+        if value is None:
+            continue
+        found = session.scalar(select(Invitation).where(column == value))
+        if found is None:
+            continue
+        if found.request_hash != digest:
+            raise Conflict(
+                f"{label} {value!r} was already used for invitation {found.id} with a "
+                "different body; send a new key for a new invitation, or the same body to retry"
+            )
+        return found
+    return None
 
 
 def invitation_url(

@@ -153,6 +153,8 @@ class Invitation(Base):
     __table_args__ = (
         Index("ix_invitation_customer_created", "customer_id", "created_at"),
         Index("ix_invitation_status_send_at", "status", "send_at"),
+        Index("uq_invitation_idempotency_key", "idempotency_key", unique=True),
+        Index("uq_invitation_event_id", "event_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,6 +180,12 @@ class Invitation(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # The trigger API's retry keys (its Idempotency-Key header, its body's event_id), unique:
+    # a retried call finds this row instead of inviting twice; request_hash tells a retry
+    # (same body) from a reused key (another body).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    event_id: Mapped[str | None] = mapped_column(String(200))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Response(Base):

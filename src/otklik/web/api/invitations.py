@@ -6,7 +6,9 @@ The trigger needs an API key (a CRM, a call centre). It finds or creates the cus
 picks the survey (named, or the published survey of the touchpoint), applies the
 contact-fatigue rules and answers with the invitation: ``queued`` (email, sent by the
 worker, possibly at ``send_at`` after quiet hours), ``sent`` with the personal ``url``
-(channel ``link``: the caller delivers it), or ``suppressed`` with the rule's name.
+(channel ``link``: the caller delivers it), or ``suppressed`` with the rule's name. A CRM
+retries: the ``Idempotency-Key`` header or the body's ``event_id`` makes a retry return the
+original invitation (200, ``Idempotent-Replayed: true``) instead of inviting twice.
 Reads accept a logged-in user or an API key.
 """
 
@@ -15,11 +17,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import select
 
-from otklik.errors import ValidationFailed
 from otklik.jobs import enqueue_delivery
 from otklik.listen import invitations as domain
 from otklik.listen.contacts import known_zone
@@ -28,7 +28,6 @@ from otklik.listen.models import Invitation, Survey, Touchpoint
 from otklik.listen.response_rate import drop_off, response_rates, time_to_complete
 from otklik.listen.schemas import reject_nul
 from otklik.listen.surveys import get_survey
-from otklik.store import write_lock
 from otklik.web.api.surveys import Read
 from otklik.web.deps import ApiPrincipalDep, SessionDep
 
@@ -83,6 +82,11 @@ class InvitationIn(BaseModel):
     )
     send_at: AwareDatetime | None = Field(None, description="Not before this time.")
     language: Literal["ru", "en"] | None = None
+    event_id: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None,
+        description="Your id of the event (the visit, call or order): a retry with the same "
+        "event_id returns the original invitation instead of inviting twice.",
+    )
 
     def model_post_init(self, _: Any) -> None:
         reject_nul(self.model_dump())
@@ -124,33 +128,48 @@ def _public(request: Request, db, inv: Invitation) -> InvitationPublic:
     "/invitations",
     status_code=201,
     summary="Invite a customer who just passed a touchpoint",
+    description="Answered with 201 once the invitation is committed. Retrying with the same "
+    "`Idempotency-Key` header or body `event_id` returns the original invitation with 200 and "
+    "`Idempotent-Replayed: true`, and never invites twice; the same key with another body is "
+    "a 409.",
     response_description="The invitation: queued, sent (link) or suppressed with the reason.",
+    responses={
+        200: {"model": InvitationPublic, "description": "Replay of an earlier identical call."},
+        409: {"description": "The Idempotency-Key or event_id was used before with another body."},
+    },
 )
 def create_invitation(
-    body: InvitationIn, request: Request, db: SessionDep, _key: ApiPrincipalDep
+    body: InvitationIn,
+    request: Request,
+    response: Response,
+    db: SessionDep,
+    _key: ApiPrincipalDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Any unique string (e.g. a UUID), 1–200 printable ASCII characters "
+            "without spaces. A retry with the same key and body returns the original invitation.",
+        ),
+    ] = None,
 ) -> InvitationPublic:
-    if body.customer.external_id is None and body.customer.email is None:
-        raise ValidationFailed("customer needs external_id or email", field="customer")
-    survey = domain.survey_for(session=db, survey_slug=body.survey, touchpoint_code=body.touchpoint)
-    touchpoint_id = None
-    if body.touchpoint:
-        touchpoint_id = db.scalar(select(Touchpoint.id).where(Touchpoint.code == body.touchpoint))
-    with write_lock(db.get_bind()):
-        try:
-            contact = domain.Contact(**body.customer.model_dump())
-            customer = domain.find_or_create_customer(session=db, contact=contact)
-            [(inv, _)] = domain.invite_customers(
-                session=db, survey=survey, customers=[customer], channel=body.channel,
-                send_at=body.send_at, language=body.language or body.customer.language,
-                touchpoint_id=touchpoint_id,
-            )  # fmt: skip
-            db.commit()
-        except BaseException:
-            db.rollback()
-            raise
+    trigger = domain.Trigger(
+        contact=domain.Contact(**body.customer.model_dump()), survey=body.survey,
+        touchpoint=body.touchpoint, channel=body.channel, send_at=body.send_at,
+        language=body.language, event_id=body.event_id,
+    )  # fmt: skip
+    inv, created = domain.trigger_invitation(
+        session=db, trigger=trigger, idempotency_key=idempotency_key
+    )
     out = _public(request, db, inv)
     db.commit()
-    if inv.status == "pending":
+    if not created:
+        response.status_code = 200
+        response.headers["Idempotent-Replayed"] = "true"
+    elif inv.status == "pending":
         enqueue_delivery(request.app.state)
     return out
 
