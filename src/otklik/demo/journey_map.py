@@ -8,6 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.demo.company import COMPANY_CODE, JOURNEY_SLUG
+from otklik.listen import journey_opportunities as opportunities
+from otklik.listen import journey_personas as personas
 from otklik.listen import journey_schemas as js
 from otklik.listen import journeys as editing
 from otklik.listen.models import Touchpoint
@@ -72,7 +74,7 @@ def add_journey_map(*, session: Session) -> None:
     """Personas, backstage, targets and opportunities on the demo journey."""
     journey = editing.get_journey(session=session, slug=JOURNEY_SLUG)
     for slug, ru, en, about_ru, about_en in PERSONAS:
-        persona = editing.save_persona(
+        persona = personas.save_persona(
             session=session,
             data=js.PersonaCreate(
                 slug=slug,
@@ -82,7 +84,7 @@ def add_journey_map(*, session: Session) -> None:
                 description_i18n={"ru": about_ru, "en": about_en},
             ),
         )
-        editing.link_persona(session=session, journey=journey, persona=persona)
+        personas.link_persona(session=session, journey=journey, persona=persona)
     for stage in journey.stages:
         text, unit = BACKSTAGE.get(stage.position, ("", None))
         editing.update_stage(
@@ -100,7 +102,7 @@ def add_journey_map(*, session: Session) -> None:
             data=js.TouchpointUpdate(targets=js.Targets(**targets)),
         )
     for title, code, owner, unit, status in OPPORTUNITIES:
-        editing.add_opportunity(
+        opportunities.add_opportunity(
             session=session,
             journey=journey,
             data=js.OpportunityCreate(

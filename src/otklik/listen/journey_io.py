@@ -1,4 +1,5 @@
-"""A journey as a file (JSON or YAML): export, validate, import.
+"""A journey as a document: its public form (API, editor, map), and as a file (JSON or
+YAML): export, validate, import.
 
 The file names units and touchpoints by code, so it moves between
 installations. Import is an upsert by slug: the journey's stages and
@@ -19,17 +20,99 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.errors import ValidationFailed
+from otklik.listen import journey_opportunities as opportunities
+from otklik.listen import journey_personas as personas
 from otklik.listen import journey_schemas as js
 from otklik.listen import journeys as domain
 from otklik.listen.journey_models import Opportunity
-from otklik.listen.models import Journey, Touchpoint
+from otklik.listen.models import Journey, Survey, Touchpoint
+from otklik.org.models import Unit
 
 Format = Literal["json", "yaml"]
 
 
+def journey_public(*, session: Session, journey: Journey) -> js.JourneyPublic:
+    units = dict(session.execute(select(Unit.id, Unit.code)).all())
+    surveys: dict[int, list[str]] = {}
+    for tp_id, slug in session.execute(
+        select(Survey.touchpoint_id, Survey.slug).order_by(Survey.slug)
+    ):
+        surveys.setdefault(tp_id, []).append(slug)
+    codes = {}
+    stages = []
+    for stage in journey.stages:
+        tps = []
+        for tp in stage.touchpoints:
+            codes[tp.id] = tp.code
+            tps.append(
+                js.TouchpointPublic(
+                    id=tp.id,
+                    code=tp.code,
+                    position=tp.position,
+                    name=tp.name,
+                    name_i18n=tp.name_i18n or {},
+                    channel=tp.channel,
+                    description=tp.description or "",
+                    owner_unit=units.get(tp.owner_unit_id),
+                    targets=js.Targets(nps=tp.target_nps, csat=tp.target_csat, ces=tp.target_ces),
+                    surveys=surveys.get(tp.id, []),
+                )
+            )
+        stages.append(
+            js.StagePublic(
+                id=stage.id,
+                position=stage.position,
+                name=stage.name,
+                name_i18n=stage.name_i18n or {},
+                description=stage.description or "",
+                backstage=stage.backstage or "",
+                backstage_unit=units.get(stage.backstage_unit_id),
+                touchpoints=tps,
+            )
+        )
+    people = [
+        js.PersonaPublic(
+            id=p.id,
+            slug=p.slug,
+            name=p.name,
+            name_i18n=p.name_i18n or {},
+            description=p.description or "",
+            description_i18n=p.description_i18n or {},
+        )
+        for p in personas.journey_personas(session=session, journey=journey)
+    ]
+    opps = [
+        js.OpportunityPublic(
+            id=o.id,
+            position=o.position,
+            title=o.title,
+            description=o.description or "",
+            owner=o.owner or "",
+            owner_unit=units.get(o.owner_unit_id),
+            status=o.status,
+            touchpoint=codes.get(o.touchpoint_id),
+        )
+        for o in session.scalars(
+            select(Opportunity)
+            .where(Opportunity.journey_id == journey.id)
+            .order_by(Opportunity.position, Opportunity.id)
+        )
+    ]
+    return js.JourneyPublic(
+        id=journey.id,
+        slug=journey.slug,
+        name=journey.name,
+        name_i18n=journey.name_i18n or {},
+        description=journey.description or "",
+        personas=people,
+        stages=stages,
+        opportunities=opps,
+    )
+
+
 def export_document(*, session: Session, journey: Journey) -> dict[str, Any]:
     """The journey as a plain dict in the file format (no ids)."""
-    pub = domain.journey_public(session=session, journey=journey)
+    pub = journey_public(session=session, journey=journey)
     codes = {tp.code for st in pub.stages for tp in st.touchpoints}
 
     def i18n(d: dict) -> dict:
@@ -157,11 +240,11 @@ def import_document(*, session: Session, doc: js.JourneyDocument) -> Journey:
             session.delete(opp)
         session.flush()
         session.refresh(journey)
-    for link in domain.journey_personas(session=session, journey=journey):
-        domain.unlink_persona(session=session, journey=journey, persona_id=link.id)
+    for link in personas.journey_personas(session=session, journey=journey):
+        personas.unlink_persona(session=session, journey=journey, persona_id=link.id)
     for p in doc.personas:
-        persona = domain.save_persona(session=session, data=p)
-        domain.link_persona(session=session, journey=journey, persona=persona)
+        persona = personas.save_persona(session=session, data=p)
+        personas.link_persona(session=session, journey=journey, persona=persona)
     for s in doc.stages:
         stage = domain.add_stage(
             session=session,
@@ -186,7 +269,7 @@ def import_document(*, session: Session, doc: js.JourneyDocument) -> Journey:
     session.flush()
     session.refresh(journey)
     for o in doc.opportunities:
-        domain.add_opportunity(session=session, journey=journey, data=o)
+        opportunities.add_opportunity(session=session, journey=journey, data=o)
     session.flush()
     return journey
 

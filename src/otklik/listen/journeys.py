@@ -1,5 +1,6 @@
-"""Editing journeys: journeys, stages (with their backstage), touchpoints (with targets),
-personas and opportunities — create, update, reorder, remove.
+"""Editing journeys: journeys, stages (with their backstage) and touchpoints (with targets)
+— create, update, reorder, remove. Personas and opportunities live next door
+(journey_personas.py, journey_opportunities.py) and share the lookups below.
 
 One set of keyword-only functions serves the editor pages, the API and the
 importer. Order is an explicit ``position``; ``move`` swaps with the neighbour,
@@ -9,19 +10,14 @@ from a map keeps it (and its responses and surveys): only its stage is cleared.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from otklik.errors import Conflict, NotFound, ValidationFailed
 from otklik.listen import journey_schemas as js
-from otklik.listen.journey_models import JourneyPersona, Opportunity, Persona
-from otklik.listen.models import Journey, Stage, Survey, Touchpoint
+from otklik.listen.models import Journey, Stage, Touchpoint
+from otklik.listen.ordering import Direction, next_position, swap
 from otklik.org.models import Unit
-
-Direction = Literal["up", "down"]
-
 
 # --- lookups -----------------------------------------------------------------------------------
 
@@ -33,7 +29,7 @@ def get_journey(*, session: Session, slug: str) -> Journey:
     return journey
 
 
-def _get(session: Session, model, ident: int, what: str, journey: Journey | None = None):
+def get_on_journey(session: Session, model, ident: int, what: str, journey: Journey | None = None):
     obj = session.get(model, ident)
     owner = getattr(obj, "journey_id", None)
     if isinstance(obj, Touchpoint):
@@ -100,7 +96,7 @@ def update_journey(*, session: Session, journey: Journey, data: js.JourneyUpdate
         if session.scalar(select(Journey.id).where(Journey.slug == data.slug)) is not None:
             raise Conflict(f"a journey with slug {data.slug!r} already exists")
         journey.slug = data.slug
-    _set_texts(journey, data, ("name", "description"))
+    set_texts(journey, data, ("name", "description"))
     session.flush()
     return journey
 
@@ -121,7 +117,7 @@ def delete_journey(*, session: Session, journey: Journey) -> None:
 def add_stage(*, session: Session, journey: Journey, data: js.StageCreate) -> Stage:
     stage = Stage(
         journey_id=journey.id,
-        position=_next_position(session, Stage, Stage.journey_id, journey.id),
+        position=next_position(session, Stage, Stage.journey_id, journey.id),
         name=data.name,
         name_i18n=data.name_i18n.as_dict(),
         description=data.description,
@@ -134,8 +130,8 @@ def add_stage(*, session: Session, journey: Journey, data: js.StageCreate) -> St
 
 
 def update_stage(*, session: Session, journey: Journey, stage_id: int, data: js.StageUpdate):
-    stage = _get(session, Stage, stage_id, "stage", journey)
-    _set_texts(stage, data, ("name", "description", "backstage"))
+    stage = get_on_journey(session, Stage, stage_id, "stage", journey)
+    set_texts(stage, data, ("name", "description", "backstage"))
     if "backstage_unit" in data.model_fields_set:
         stage.backstage_unit_id = unit_id(session, data.backstage_unit, field="backstage_unit")
     session.flush()
@@ -143,7 +139,7 @@ def update_stage(*, session: Session, journey: Journey, stage_id: int, data: js.
 
 
 def delete_stage(*, session: Session, journey: Journey, stage_id: int) -> None:
-    stage = _get(session, Stage, stage_id, "stage", journey)
+    stage = get_on_journey(session, Stage, stage_id, "stage", journey)
     for tp in list(stage.touchpoints):
         tp.stage_id = None
     session.flush()
@@ -152,8 +148,8 @@ def delete_stage(*, session: Session, journey: Journey, stage_id: int) -> None:
 
 
 def move_stage(*, session: Session, journey: Journey, stage_id: int, direction: Direction):
-    stage = _get(session, Stage, stage_id, "stage", journey)
-    _swap(session, stage, list(journey.stages), direction)
+    stage = get_on_journey(session, Stage, stage_id, "stage", journey)
+    swap(session, stage, list(journey.stages), direction)
 
 
 # --- touchpoints -------------------------------------------------------------------------------
@@ -162,7 +158,7 @@ def move_stage(*, session: Session, journey: Journey, stage_id: int, direction: 
 def add_touchpoint(
     *, session: Session, journey: Journey, stage_id: int, data: js.TouchpointCreate
 ) -> Touchpoint:
-    stage = _get(session, Stage, stage_id, "stage", journey)
+    stage = get_on_journey(session, Stage, stage_id, "stage", journey)
     if session.scalar(select(Touchpoint.id).where(Touchpoint.code == data.code)) is not None:
         raise Conflict(f"a touchpoint with code {data.code!r} already exists")
     tp = Touchpoint(
@@ -172,7 +168,7 @@ def add_touchpoint(
         name_i18n=data.name_i18n.as_dict(),
         channel=data.channel,
         description=data.description,
-        position=_next_position(session, Touchpoint, Touchpoint.stage_id, stage.id),
+        position=next_position(session, Touchpoint, Touchpoint.stage_id, stage.id),
         owner_unit_id=unit_id(session, data.owner_unit, field="owner_unit"),
         target_nps=data.targets.nps,
         target_csat=data.targets.csat,
@@ -186,8 +182,8 @@ def add_touchpoint(
 def update_touchpoint(
     *, session: Session, journey: Journey, touchpoint_id: int, data: js.TouchpointUpdate
 ) -> Touchpoint:
-    tp = _get(session, Touchpoint, touchpoint_id, "touchpoint", journey)
-    _set_texts(tp, data, ("name", "description"))
+    tp = get_on_journey(session, Touchpoint, touchpoint_id, "touchpoint", journey)
+    set_texts(tp, data, ("name", "description"))
     if data.channel is not None:
         tp.channel = data.channel
     if "owner_unit" in data.model_fields_set:
@@ -199,16 +195,16 @@ def update_touchpoint(
             data.targets.ces,
         )
     if data.stage_id is not None and data.stage_id != tp.stage_id:
-        target = _get(session, Stage, data.stage_id, "stage", journey)
+        target = get_on_journey(session, Stage, data.stage_id, "stage", journey)
         tp.stage_id = target.id
-        tp.position = _next_position(session, Touchpoint, Touchpoint.stage_id, target.id)
+        tp.position = next_position(session, Touchpoint, Touchpoint.stage_id, target.id)
     session.flush()
     return tp
 
 
 def remove_touchpoint(*, session: Session, journey: Journey, touchpoint_id: int) -> None:
     """Take the touchpoint off the map; it keeps its responses and surveys."""
-    tp = _get(session, Touchpoint, touchpoint_id, "touchpoint", journey)
+    tp = get_on_journey(session, Touchpoint, touchpoint_id, "touchpoint", journey)
     tp.stage_id = None
     session.flush()
 
@@ -216,129 +212,8 @@ def remove_touchpoint(*, session: Session, journey: Journey, touchpoint_id: int)
 def move_touchpoint(
     *, session: Session, journey: Journey, touchpoint_id: int, direction: Direction
 ) -> None:
-    tp = _get(session, Touchpoint, touchpoint_id, "touchpoint", journey)
-    _swap(session, tp, list(tp.stage.touchpoints), direction)
-
-
-# --- personas ----------------------------------------------------------------------------------
-
-
-def journey_personas(*, session: Session, journey: Journey) -> list[Persona]:
-    return list(
-        session.scalars(
-            select(Persona)
-            .join(JourneyPersona, JourneyPersona.persona_id == Persona.id)
-            .where(JourneyPersona.journey_id == journey.id)
-            .order_by(JourneyPersona.position, Persona.id)
-        )
-    )
-
-
-def save_persona(*, session: Session, data: js.PersonaCreate) -> Persona:
-    """Create the persona, or update the one with this slug (personas are company-wide)."""
-    persona = session.scalar(select(Persona).where(Persona.slug == data.slug))
-    if persona is None:
-        persona = Persona(slug=data.slug)
-        session.add(persona)
-    persona.name, persona.description = data.name, data.description
-    persona.name_i18n = data.name_i18n.as_dict()
-    persona.description_i18n = data.description_i18n.as_dict()
-    session.flush()
-    return persona
-
-
-def update_persona(*, session: Session, persona_id: int, data: js.PersonaUpdate) -> Persona:
-    persona = session.get(Persona, persona_id)
-    if persona is None:
-        raise NotFound(f"persona {persona_id} does not exist")
-    _set_texts(persona, data, ("name", "description"))
-    if data.description_i18n is not None:
-        persona.description_i18n = data.description_i18n.as_dict()
-    session.flush()
-    return persona
-
-
-def link_persona(*, session: Session, journey: Journey, persona: Persona) -> None:
-    if session.get(JourneyPersona, (journey.id, persona.id)) is None:
-        position = _next_position(session, JourneyPersona, JourneyPersona.journey_id, journey.id)
-        session.add(JourneyPersona(journey_id=journey.id, persona_id=persona.id, position=position))
-        session.flush()
-
-
-def unlink_persona(*, session: Session, journey: Journey, persona_id: int) -> None:
-    link = session.get(JourneyPersona, (journey.id, persona_id))
-    if link is None:
-        raise NotFound(f"persona {persona_id} is not on this journey")
-    session.delete(link)
-    session.flush()
-
-
-def move_persona(*, session: Session, journey: Journey, persona_id: int, direction: Direction):
-    links = list(
-        session.scalars(
-            select(JourneyPersona)
-            .where(JourneyPersona.journey_id == journey.id)
-            .order_by(JourneyPersona.position, JourneyPersona.persona_id)
-        )
-    )
-    link = next((lk for lk in links if lk.persona_id == persona_id), None)
-    if link is None:
-        raise NotFound(f"persona {persona_id} is not on this journey")
-    _swap(session, link, links, direction)
-
-
-# --- opportunities -----------------------------------------------------------------------------
-
-
-def add_opportunity(
-    *, session: Session, journey: Journey, data: js.OpportunityCreate
-) -> Opportunity:
-    opp = Opportunity(
-        journey_id=journey.id,
-        position=_next_position(session, Opportunity, Opportunity.journey_id, journey.id),
-    )
-    _fill_opportunity(session, journey, opp, data)
-    session.add(opp)
-    session.flush()
-    return opp
-
-
-def update_opportunity(
-    *, session: Session, journey: Journey, opportunity_id: int, data: js.OpportunityUpdate
-) -> Opportunity:
-    opp = _get(session, Opportunity, opportunity_id, "opportunity", journey)
-    _fill_opportunity(session, journey, opp, data)
-    session.flush()
-    return opp
-
-
-def delete_opportunity(*, session: Session, journey: Journey, opportunity_id: int) -> None:
-    session.delete(_get(session, Opportunity, opportunity_id, "opportunity", journey))
-    session.flush()
-
-
-def move_opportunity(
-    *, session: Session, journey: Journey, opportunity_id: int, direction: Direction
-) -> None:
-    opp = _get(session, Opportunity, opportunity_id, "opportunity", journey)
-    siblings = session.scalars(
-        select(Opportunity)
-        .where(Opportunity.journey_id == journey.id)
-        .order_by(Opportunity.position, Opportunity.id)
-    )
-    _swap(session, opp, list(siblings), direction)
-
-
-def _fill_opportunity(session, journey, opp: Opportunity, data) -> None:
-    fields = data.model_fields_set if isinstance(data, js.OpportunityUpdate) else None
-    for name in ("title", "description", "owner", "status"):
-        value = getattr(data, name)
-        if value is not None and (fields is None or name in fields):
-            setattr(opp, name, value)
-    if fields is None or "owner_unit" in fields:
-        opp.owner_unit_id = unit_id(session, data.owner_unit, field="owner_unit")
-    if fields is None or "touchpoint" in fields:
-        opp.touchpoint_id = touchpoint_on_journey(session, journey, data.touchpoint)
+    tp = get_on_journey(session, Touchpoint, touchpoint_id, "touchpoint", journey)
+    swap(session, tp, list(tp.stage.touchpoints), direction)
 
 
 def touchpoint_on_journey(session: Session, journey: Journey, code: str | None) -> int | None:
@@ -357,89 +232,10 @@ def touchpoint_on_journey(session: Session, journey: Journey, code: str | None) 
 # --- the public shape --------------------------------------------------------------------------
 
 
-def journey_public(*, session: Session, journey: Journey) -> js.JourneyPublic:
-    units = dict(session.execute(select(Unit.id, Unit.code)).all())
-    surveys: dict[int, list[str]] = {}
-    for tp_id, slug in session.execute(
-        select(Survey.touchpoint_id, Survey.slug).order_by(Survey.slug)
-    ):
-        surveys.setdefault(tp_id, []).append(slug)
-    codes = {}
-    stages = []
-    for stage in journey.stages:
-        tps = []
-        for tp in stage.touchpoints:
-            codes[tp.id] = tp.code
-            tps.append(
-                js.TouchpointPublic(
-                    id=tp.id,
-                    code=tp.code,
-                    position=tp.position,
-                    name=tp.name,
-                    name_i18n=tp.name_i18n or {},
-                    channel=tp.channel,
-                    description=tp.description or "",
-                    owner_unit=units.get(tp.owner_unit_id),
-                    targets=js.Targets(nps=tp.target_nps, csat=tp.target_csat, ces=tp.target_ces),
-                    surveys=surveys.get(tp.id, []),
-                )
-            )
-        stages.append(
-            js.StagePublic(
-                id=stage.id,
-                position=stage.position,
-                name=stage.name,
-                name_i18n=stage.name_i18n or {},
-                description=stage.description or "",
-                backstage=stage.backstage or "",
-                backstage_unit=units.get(stage.backstage_unit_id),
-                touchpoints=tps,
-            )
-        )
-    personas = [
-        js.PersonaPublic(
-            id=p.id,
-            slug=p.slug,
-            name=p.name,
-            name_i18n=p.name_i18n or {},
-            description=p.description or "",
-            description_i18n=p.description_i18n or {},
-        )
-        for p in journey_personas(session=session, journey=journey)
-    ]
-    opps = [
-        js.OpportunityPublic(
-            id=o.id,
-            position=o.position,
-            title=o.title,
-            description=o.description or "",
-            owner=o.owner or "",
-            owner_unit=units.get(o.owner_unit_id),
-            status=o.status,
-            touchpoint=codes.get(o.touchpoint_id),
-        )
-        for o in session.scalars(
-            select(Opportunity)
-            .where(Opportunity.journey_id == journey.id)
-            .order_by(Opportunity.position, Opportunity.id)
-        )
-    ]
-    return js.JourneyPublic(
-        id=journey.id,
-        slug=journey.slug,
-        name=journey.name,
-        name_i18n=journey.name_i18n or {},
-        description=journey.description or "",
-        personas=personas,
-        stages=stages,
-        opportunities=opps,
-    )
-
-
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def _set_texts(obj, data, names: tuple[str, ...]) -> None:
+def set_texts(obj, data, names: tuple[str, ...]) -> None:
     for name in names:
         value = getattr(data, name, None)
         if value is not None:
@@ -450,22 +246,4 @@ def _set_texts(obj, data, names: tuple[str, ...]) -> None:
 
 
 def next_touchpoint_position(session: Session, stage_id: int) -> int:
-    return _next_position(session, Touchpoint, Touchpoint.stage_id, stage_id)
-
-
-def _next_position(session: Session, model, column, value) -> int:
-    current = session.scalar(select(func.max(model.position)).where(column == value))
-    return 1 if current is None else current + 1
-
-
-def _swap(session: Session, item, siblings: list, direction: Direction) -> None:
-    """Swap ``item`` with its neighbour; positions are renumbered 1…n first, so duplicates
-    and gaps left by imports or deletions never make a move a no-op."""
-    siblings.sort(key=lambda s: (s.position, getattr(s, "id", 0) or 0))
-    for i, sib in enumerate(siblings, start=1):
-        sib.position = i
-    index = siblings.index(item)
-    other = index - 1 if direction == "up" else index + 1
-    if 0 <= other < len(siblings):
-        item.position, siblings[other].position = siblings[other].position, item.position
-    session.flush()
+    return next_position(session, Touchpoint, Touchpoint.stage_id, stage_id)

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.errors import ValidationFailed
+from otklik.listen import journey_io
 from otklik.listen import journey_schemas as js
 from otklik.listen import journeys as editing
 from otklik.org.models import Unit
@@ -205,7 +206,7 @@ def build_journey_map(
         for row in breakdown(metric=metric, by=("stage",), **common).rows:
             by_stage.setdefault(row.keys["stage"], {})[metric] = row
 
-    pub = editing.journey_public(session=session, journey=journey)
+    pub = journey_io.journey_public(session=session, journey=journey)
     units = {
         r.code: _label(r.name, r.name_i18n, lang)
         for r in session.execute(select(Unit.code, Unit.name, Unit.name_i18n))

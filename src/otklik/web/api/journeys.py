@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from otklik.access.apikeys import authenticate_api_key
 from otklik.access.users import session_user
 from otklik.listen import journey_io
+from otklik.listen import journey_opportunities as opportunities
+from otklik.listen import journey_personas as personas
 from otklik.listen import journey_schemas as js
 from otklik.listen import journeys as domain
 from otklik.store.base import utcnow
@@ -74,7 +76,7 @@ def _public(db: Session, slug: str) -> js.JourneyPublic:
     db.commit()
     journey = domain.get_journey(session=db, slug=slug)
     db.refresh(journey)
-    return domain.journey_public(session=db, journey=journey)
+    return journey_io.journey_public(session=db, journey=journey)
 
 
 @router.get("", response_model=list[js.JourneySummary], dependencies=Read, responses=_DOC)
@@ -286,8 +288,8 @@ def move_touchpoint(db: SessionDep, slug: str, touchpoint_id: int, direction: Di
 def add_persona(db: SessionDep, slug: str, data: js.PersonaCreate):
     """Save a persona (company-wide, by slug) and put it on this journey."""
     journey = domain.get_journey(session=db, slug=slug)
-    persona = domain.save_persona(session=db, data=data)
-    domain.link_persona(session=db, journey=journey, persona=persona)
+    persona = personas.save_persona(session=db, data=data)
+    personas.link_persona(session=db, journey=journey, persona=persona)
     return _public(db, slug)
 
 
@@ -299,7 +301,7 @@ def add_persona(db: SessionDep, slug: str, data: js.PersonaCreate):
 )
 def update_persona(db: SessionDep, slug: str, persona_id: int, data: js.PersonaUpdate):
     domain.get_journey(session=db, slug=slug)
-    domain.update_persona(session=db, persona_id=persona_id, data=data)
+    personas.update_persona(session=db, persona_id=persona_id, data=data)
     return _public(db, slug)
 
 
@@ -312,7 +314,7 @@ def update_persona(db: SessionDep, slug: str, persona_id: int, data: js.PersonaU
 def unlink_persona(db: SessionDep, slug: str, persona_id: int):
     """Take the persona off this journey (it stays for other journeys)."""
     journey = domain.get_journey(session=db, slug=slug)
-    domain.unlink_persona(session=db, journey=journey, persona_id=persona_id)
+    personas.unlink_persona(session=db, journey=journey, persona_id=persona_id)
     return _public(db, slug)
 
 
@@ -324,7 +326,7 @@ def unlink_persona(db: SessionDep, slug: str, persona_id: int):
 )
 def move_persona(db: SessionDep, slug: str, persona_id: int, direction: Direction):
     journey = domain.get_journey(session=db, slug=slug)
-    domain.move_persona(session=db, journey=journey, persona_id=persona_id, direction=direction)
+    personas.move_persona(session=db, journey=journey, persona_id=persona_id, direction=direction)
     return _public(db, slug)
 
 
@@ -339,7 +341,9 @@ def move_persona(db: SessionDep, slug: str, persona_id: int, direction: Directio
     responses=_DOC,
 )
 def add_opportunity(db: SessionDep, slug: str, data: js.OpportunityCreate):
-    domain.add_opportunity(session=db, journey=domain.get_journey(session=db, slug=slug), data=data)
+    opportunities.add_opportunity(
+        session=db, journey=domain.get_journey(session=db, slug=slug), data=data
+    )
     return _public(db, slug)
 
 
@@ -351,7 +355,9 @@ def add_opportunity(db: SessionDep, slug: str, data: js.OpportunityCreate):
 )
 def update_opportunity(db: SessionDep, slug: str, opportunity_id: int, data: js.OpportunityUpdate):
     journey = domain.get_journey(session=db, slug=slug)
-    domain.update_opportunity(session=db, journey=journey, opportunity_id=opportunity_id, data=data)
+    opportunities.update_opportunity(
+        session=db, journey=journey, opportunity_id=opportunity_id, data=data
+    )
     return _public(db, slug)
 
 
@@ -363,7 +369,7 @@ def update_opportunity(db: SessionDep, slug: str, opportunity_id: int, data: js.
 )
 def delete_opportunity(db: SessionDep, slug: str, opportunity_id: int):
     journey = domain.get_journey(session=db, slug=slug)
-    domain.delete_opportunity(session=db, journey=journey, opportunity_id=opportunity_id)
+    opportunities.delete_opportunity(session=db, journey=journey, opportunity_id=opportunity_id)
     return _public(db, slug)
 
 
@@ -375,7 +381,7 @@ def delete_opportunity(db: SessionDep, slug: str, opportunity_id: int):
 )
 def move_opportunity(db: SessionDep, slug: str, opportunity_id: int, direction: Direction):
     journey = domain.get_journey(session=db, slug=slug)
-    domain.move_opportunity(
+    opportunities.move_opportunity(
         session=db, journey=journey, opportunity_id=opportunity_id, direction=direction
     )
     return _public(db, slug)

@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 from otklik.access.models import User
 from otklik.errors import OtklikError
 from otklik.listen import journey_io
+from otklik.listen import journey_opportunities as opportunities
+from otklik.listen import journey_personas as personas
 from otklik.listen import journey_schemas as js
 from otklik.listen import journeys as domain
 from otklik.listen.journey_models import OPPORTUNITY_STATUSES
@@ -129,7 +131,7 @@ def journey_edit(request: Request, db: SessionDep, user: CurrentUser, slug: str)
     journey = domain.get_journey(session=db, slug=slug)
     units = db.execute(select(Unit.code, Unit.name).order_by(Unit.path, Unit.code)).all()
     ctx = {
-        "j": domain.journey_public(session=db, journey=journey),
+        "j": journey_io.journey_public(session=db, journey=journey),
         "units": units,
         "channels": CHANNELS,
         "statuses": OPPORTUNITY_STATUSES,
@@ -323,10 +325,10 @@ async def touchpoint_remove(
 @router.post("/{slug}/personas", dependencies=WRITE)
 async def persona_add(request: Request, db: SessionDep, slug: str, user: User = Editor):
     def change(f):
-        persona = domain.save_persona(
+        persona = personas.save_persona(
             session=db, data=js.PersonaCreate(slug=_s(f, "slug"), **_persona(f))
         )
-        domain.link_persona(session=db, journey=_j(db, slug), persona=persona)
+        personas.link_persona(session=db, journey=_j(db, slug), persona=persona)
 
     return await _apply(request, db, slug, change)
 
@@ -339,7 +341,7 @@ async def persona_update(
         request,
         db,
         slug,
-        lambda f: domain.update_persona(
+        lambda f: personas.update_persona(
             session=db, persona_id=pid, data=js.PersonaUpdate(**_persona(f))
         ),
     )
@@ -351,7 +353,7 @@ async def persona_move(request: Request, db: SessionDep, slug: str, pid: int, us
         request,
         db,
         slug,
-        lambda f: domain.move_persona(
+        lambda f: personas.move_persona(
             session=db, journey=_j(db, slug), persona_id=pid, direction=_direction(f)
         ),
     )
@@ -365,7 +367,7 @@ async def persona_remove(
         request,
         db,
         slug,
-        lambda f: domain.unlink_persona(session=db, journey=_j(db, slug), persona_id=pid),
+        lambda f: personas.unlink_persona(session=db, journey=_j(db, slug), persona_id=pid),
     )
 
 
@@ -375,7 +377,7 @@ async def opportunity_add(request: Request, db: SessionDep, slug: str, user: Use
         request,
         db,
         slug,
-        lambda f: domain.add_opportunity(
+        lambda f: opportunities.add_opportunity(
             session=db, journey=_j(db, slug), data=js.OpportunityCreate(**_opportunity(f))
         ),
     )
@@ -389,7 +391,7 @@ async def opportunity_update(
         request,
         db,
         slug,
-        lambda f: domain.update_opportunity(
+        lambda f: opportunities.update_opportunity(
             session=db,
             journey=_j(db, slug),
             opportunity_id=oid,
@@ -406,7 +408,7 @@ async def opportunity_move(
         request,
         db,
         slug,
-        lambda f: domain.move_opportunity(
+        lambda f: opportunities.move_opportunity(
             session=db, journey=_j(db, slug), opportunity_id=oid, direction=_direction(f)
         ),
     )
@@ -420,5 +422,7 @@ async def opportunity_delete(
         request,
         db,
         slug,
-        lambda f: domain.delete_opportunity(session=db, journey=_j(db, slug), opportunity_id=oid),
+        lambda f: opportunities.delete_opportunity(
+            session=db, journey=_j(db, slug), opportunity_id=oid
+        ),
     )
