@@ -179,3 +179,15 @@ def test_bad_dimensions_and_filters_are_refused_naming_the_field(session, seed, 
     with pytest.raises(ValidationFailed) as exc:
         _by(session, *by, **filters)
     assert exc.value.field == field
+
+
+def test_queries_by_different_periods_and_attributes_in_one_process_each_group_their_own(
+    session, world
+):
+    # The compiled-SQL cache must key on the period and the attribute name: a month query
+    # must not make the next week query group by month (nor tier answer for age).
+    for _ in range(2):
+        assert set(_by(session, "month")) == {("2024-01",), ("2024-02",), ("2024-04",)}
+        assert ("2024-W02",) in _by(session, "week")
+        assert ("gold",) in _by(session, "attribute:tier")
+        assert ("41",) in _by(session, "attribute:age")

@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 Grain = Literal["day", "week", "month", "quarter"]
 GRAINS: tuple[str, ...] = ("day", "week", "month", "quarter")
@@ -25,6 +26,12 @@ class period_start(FunctionElement):
     type = Date()
     inherit_cache = True
     name = "period_start"
+    # The grain is rendered into the SQL, so it must be part of the compiled-SQL cache key;
+    # without it a month query's SQL would be reused for the next week query.
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("grain", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column, grain: str) -> None:
         if grain not in GRAINS:

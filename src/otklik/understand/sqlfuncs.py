@@ -11,6 +11,7 @@ import re
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 _KEY = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 
@@ -21,6 +22,11 @@ class json_text(FunctionElement):
     type = String()
     inherit_cache = True
     name = "json_text"
+    # The key is rendered into the SQL: part of the compiled-SQL cache key (see period_start).
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("key", InternalTraversal.dp_string),
+    ]
 
     def __init__(self, column, key: str) -> None:
         if not _KEY.match(key):  # rendered literally below, so only safe names
