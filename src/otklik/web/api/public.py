@@ -34,7 +34,7 @@ from otklik.listen.schemas import AnswerValue, reject_nul
 from otklik.listen.submit import AnswersRefused, NothingAnswered, submit_answers
 from otklik.web.deps import SessionDep
 from otklik.web.ui.i18n import translate
-from otklik.web.ui.public_survey import PageError, open_survey, pick_language, rate_wait
+from otklik.web.ui.public_edge import PageError, open_survey, pick_language, rate_wait
 
 router = APIRouter(tags=["public"])
 WIDGET_JS = Path(__file__).parents[1] / "ui" / "static" / "widget.js"

@@ -28,7 +28,7 @@ from otklik.listen.invitations import UnsubscribeLinkInvalid, read_unsubscribe_t
 from otklik.listen.models import Customer
 from otklik.web.deps import SessionDep
 from otklik.web.ui.i18n import translate
-from otklik.web.ui.public_survey import SECURITY_HEADERS, pick_language, rate_wait
+from otklik.web.ui.public_edge import SECURITY_HEADERS, pick_language, rate_wait
 from otklik.web.ui.templating import templates
 
 router = APIRouter(include_in_schema=False)
