@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
-from otklik.listen.models import Response, Touchpoint
+from otklik.listen.models import Customer, Response, Touchpoint
 from otklik.understand.comments.models import ResponseText, ResponseTheme, TextTheme
+from otklik.understand.sqlfuncs import json_text
 
 PER_PAGE = 50
 
@@ -25,9 +26,19 @@ class CommentFilter:
     since: date | None = None
     until: date | None = None  # inclusive
     q: str | None = None
+    segment: str | None = None  # the customer's segment
+    attribute: tuple[str, str] | None = None  # a customer attribute: (name, value as text)
 
     def conditions(self, session: Session) -> list:
         cond = []
+        if self.segment or self.attribute:
+            who = select(Customer.id)
+            if self.segment:
+                who = who.where(Customer.segment == self.segment)
+            if self.attribute:
+                name, value = self.attribute
+                who = who.where(json_text(Customer.attributes, name) == value)
+            cond.append(Response.customer_id.in_(who))
         if self.sentiment:
             cond.append(ResponseText.sentiment == self.sentiment)
         if self.language:

@@ -1,5 +1,5 @@
-"""Comment analytics API (/api/v1/text/...): the explorer's comments, theme trend,
-theme × touchpoint heat-map, taxonomy, corrections, discovered clusters.
+"""Comment analytics API (/api/v1/text/...): the explorer's comments and key phrases,
+theme trend, theme × touchpoint heat-map, taxonomy, corrections, discovered clusters.
 
 Reads: a logged-in user or an API key with ``metrics:read``. Writes: a logged-in
 admin or analyst (JSON bodies only, so a cross-site form cannot post them).
@@ -7,6 +7,7 @@ Same domain functions as the /comments pages."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from otklik.access.models import User
 from otklik.understand.comments import discovery, explorer
 from otklik.understand.comments import taxonomy as tax
+from otklik.understand.comments.keywords import keyword_report
 from otklik.understand.comments.models import TextCluster, TextTheme
 from otklik.web.deps import MetricsReader, SessionDep, require_role
 from otklik.web.ui.comments import filters_from
@@ -24,6 +26,16 @@ router = APIRouter(prefix="/api/v1/text", tags=["text analytics"])
 Editor = require_role("admin", "analyst")
 Text = Annotated[str | None, Query(max_length=100)]
 Sentiment = Literal["negative", "neutral", "positive"]
+Since = Annotated[str | None, Query(max_length=100, description="Period start, ISO date")]
+Until = Annotated[
+    str | None,
+    Query(max_length=100, description="Period end, inclusive (default: newest comment's day)"),
+]
+Segment = Annotated[str | None, Query(max_length=100, description="The customer's segment")]
+Attribute = Annotated[
+    str | None,
+    Query(max_length=100, description="A customer attribute as name=value, e.g. age_band=18-24"),
+]
 
 
 class ThemeOut(BaseModel):
@@ -62,6 +74,33 @@ class PromoteIn(BaseModel):
     keywords: list[str] = Field(default_factory=list, max_length=200)
 
 
+class KeywordChangeOut(BaseModel):
+    phrase: str = Field(description="The most frequent written form")
+    lemma: str = Field(description="Dictionary forms: the key that groups word forms")
+    documents: int = Field(description="Comments in the period that use the phrase")
+    share: float = Field(description="documents / comments in the period (0..1)")
+    previous_documents: int
+    previous_share: float | None = Field(description="None when the previous period is empty")
+    lift: float | None = Field(description="share / previous share, each smoothed by ½ comment")
+    log_odds: float | None = Field(description="Log odds ratio now vs before (effect size)")
+    z: float | None = Field(description="Two-proportion z test (pooled) of the shares")
+    q: float | None = Field(description="p-value, Benjamini–Hochberg adjusted over all phrases")
+    significant: bool = Field(description="q < 0.05")
+
+
+class KeywordReportOut(BaseModel):
+    since: date
+    until: date = Field(description="Inclusive")
+    previous_since: date
+    previous_until: date
+    comments: int
+    previous_comments: int
+    sampled: bool = Field(description="A period had too many comments; the newest were used")
+    top: list[KeywordChangeOut] = Field(description="Most used phrases now, with their change")
+    rising: list[KeywordChangeOut] = Field(description="Significantly more used, strongest first")
+    falling: list[KeywordChangeOut] = Field(description="Significantly less used")
+
+
 def _theme(t: TextTheme) -> ThemeOut:
     return ThemeOut(
         id=t.id, key=t.key, name_ru=t.name_ru, name_en=t.name_en,
@@ -73,10 +112,10 @@ def _theme(t: TextTheme) -> ThemeOut:
 def list_comments(
     db: SessionDep, reader: MetricsReader, theme: Text = None, sentiment: Sentiment | None = None,
     touchpoint: Text = None, language: Text = None, since: Text = None, until: Text = None,
-    q: Text = None, page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=500)] = 50,
+    q: Text = None, segment: Text = None, attribute: Text = None,
+    page: Annotated[int, Query(ge=1)] = 1, per_page: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> dict:  # fmt: skip
-    f = filters_from(theme, sentiment, touchpoint, language, since, until, q)
+    f = filters_from(theme, sentiment, touchpoint, language, since, until, q, segment, attribute)
     result = explorer.explore(session=db, filters=f, page=page, per_page=per_page)
     return {
         "total": result.total,
@@ -84,6 +123,25 @@ def list_comments(
         "per_page": result.per_page,
         "items": [vars(i) for i in result.items],
     }
+
+
+@router.get(
+    "/keywords",
+    summary="Key phrases of the filtered comments: top, rising and falling vs the period before",
+)
+def keywords(
+    db: SessionDep, reader: MetricsReader, theme: Text = None, sentiment: Sentiment | None = None,
+    touchpoint: Text = None, language: Text = None, since: Since = None, until: Until = None,
+    q: Text = None, segment: Segment = None, attribute: Attribute = None,
+    top_k: Annotated[int, Query(ge=1, le=50)] = 15,
+) -> KeywordReportOut:  # fmt: skip
+    """The period is ``since``…``until`` (30 days up to the newest matching comment when
+    neither is given); the previous period is as many days just before it, with the other
+    filters unchanged. Phrases are counted once per comment, by lemma."""
+    f = filters_from(theme, sentiment, touchpoint, language, since, until, q, segment, attribute)
+    return KeywordReportOut.model_validate(
+        keyword_report(session=db, filters=f, top_k=top_k).to_dict()
+    )
 
 
 @router.get("/trend", summary="Theme counts (and negative counts) per month")

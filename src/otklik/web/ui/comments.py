@@ -5,7 +5,8 @@ page works without JavaScript (plotly.js only draws over the tables)."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,9 +16,10 @@ from sqlalchemy import select
 
 from otklik.access.models import User
 from otklik.errors import ValidationFailed
-from otklik.listen.models import Touchpoint
+from otklik.listen.models import Customer, Touchpoint
 from otklik.understand.comments import discovery, explorer
 from otklik.understand.comments import taxonomy as tax
+from otklik.understand.comments.keywords import MAX_COMMENTS, keyword_report
 from otklik.understand.comments.models import TextCluster
 from otklik.web.csrf import CsrfChecked
 from otklik.web.deps import CurrentUser, SessionDep, require_role
@@ -28,6 +30,7 @@ Editor = require_role("admin", "analyst")
 WRITE = [CsrfChecked]
 SENTIMENTS = ("negative", "neutral", "positive")
 Text = Annotated[str | None, Query(max_length=100)]
+_ATTRIBUTE = re.compile(r"^([A-Za-z0-9_]{1,64})=(.{1,100})$")
 
 
 def _date(raw: str | None, name: str) -> date | None:
@@ -39,16 +42,32 @@ def _date(raw: str | None, name: str) -> date | None:
         raise ValidationFailed(f"{name} must be a date like 2026-01-31", field=name) from exc
 
 
+def _attribute(raw: str | None) -> tuple[str, str] | None:
+    if not raw:
+        return None
+    m = _ATTRIBUTE.match(raw.strip())
+    if m is None:
+        raise ValidationFailed(
+            "attribute must be name=value, the name in latin letters, digits and _",
+            field="attribute",
+        )
+    return m.group(1), m.group(2)
+
+
 def filters_from(
     theme: str | None, sentiment: str | None, touchpoint: str | None, language: str | None,
-    since: str | None, until: str | None, q: str | None,
+    since: str | None, until: str | None, q: str | None, segment: str | None = None,
+    attribute: str | None = None,
 ) -> explorer.CommentFilter:  # fmt: skip
     if sentiment and sentiment not in SENTIMENTS:
         raise ValidationFailed("sentiment must be negative, neutral or positive", field="sentiment")
+    start, end = _date(since, "since"), _date(until, "until")
+    if start and end and end < start:
+        raise ValidationFailed("until must not be before since", field="until")
     return explorer.CommentFilter(
         theme=theme or None, sentiment=sentiment or None, touchpoint=touchpoint or None,
-        language=language or None, since=_date(since, "since"), until=_date(until, "until"),
-        q=q or None,
+        language=language or None, since=start, until=end, q=q or None,
+        segment=segment or None, attribute=_attribute(attribute),
     )  # fmt: skip
 
 
@@ -60,6 +79,9 @@ def _choices(db) -> dict:
         ).all(),
         "sentiments": SENTIMENTS,
         "languages": ("ru", "en", "other"),
+        "segments": db.scalars(
+            select(Customer.segment).where(Customer.segment.is_not(None)).distinct()
+        ).all(),
     }
 
 
@@ -67,18 +89,24 @@ def _choices(db) -> dict:
 def comments_page(
     request: Request, db: SessionDep, user: CurrentUser, theme: Text = None,
     sentiment: Text = None, touchpoint: Text = None, language: Text = None, since: Text = None,
-    until: Text = None, q: Text = None, page: Annotated[int, Query(ge=1, le=100000)] = 1,
+    until: Text = None, q: Text = None, segment: Text = None, attribute: Text = None,
+    page: Annotated[int, Query(ge=1, le=100000)] = 1,
 ) -> HTMLResponse:  # fmt: skip
-    f = filters_from(theme, sentiment, touchpoint, language, since, until, q)
+    f = filters_from(theme, sentiment, touchpoint, language, since, until, q, segment, attribute)
     state = {"theme": theme, "sentiment": sentiment, "touchpoint": touchpoint,
-             "language": language, "since": since, "until": until, "q": q}  # fmt: skip
+             "language": language, "since": since, "until": until, "q": q, "segment": segment,
+             "attribute": attribute}  # fmt: skip
     result = explorer.explore(session=db, filters=f, page=page)
+    keywords = keyword_report(session=db, filters=f)
+    end = keywords.until
+    ranges = [(d, (end - timedelta(days=d - 1)).isoformat(), end.isoformat()) for d in (7, 30, 90)]
 
     def link(**change) -> str:
         merged = {**state, **change}
         return "?" + urlencode({k: v for k, v in merged.items() if v not in ("", None)})
 
-    ctx = {"result": result, "state": state, "link": link, **_choices(db)}
+    ctx = {"result": result, "keywords": keywords, "kw_ranges": ranges,
+           "max_comments": MAX_COMMENTS, "state": state, "link": link, **_choices(db)}  # fmt: skip
     return render(request, "comments/explorer.html", ctx)
 
 

@@ -374,6 +374,51 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Ключевые слова находятся в любой форме; изменения применяются при следующем анализе."
         ),
     },
+    "comments.segment": {"en": "Segment", "ru": "Сегмент"},
+    "comments.attribute": {"en": "Customer attribute", "ru": "Атрибут клиента"},
+    "comments.trend_all": {
+        "en": "All mentions, % of comments",
+        "ru": "Все упоминания, % комментариев",
+    },
+    "comments.trend_negative": {
+        "en": "Negative mentions, % of comments",
+        "ru": "Негативные упоминания, % комментариев",
+    },
+    "comments.trend_cells": {
+        "en": "Cells: mentions, and the share of them that is negative.",
+        "ru": "В ячейках: упоминания и доля негативных среди них.",
+    },
+    "kw.title": {"en": "Key phrases", "ru": "Ключевые фразы"},
+    "kw.period": {"en": "{since} – {until}: {n} comments,", "ru": "{since} – {until}: {n} комм.,"},
+    "kw.previous": {
+        "en": "compared with {since} – {until} ({n}).",
+        "ru": "в сравнении с {since} – {until} ({n}).",
+    },
+    "kw.days": {"en": "{n} days", "ru": "{n} дн."},
+    "kw.sampled": {
+        "en": "Many comments: the newest {n} of each period were used.",
+        "ru": "Комментариев много: взяты последние {n} за каждый период.",
+    },
+    "kw.rising": {"en": "Rising", "ru": "Растут"},
+    "kw.falling": {"en": "Falling", "ru": "Снижаются"},
+    "kw.top": {"en": "Most mentioned", "ru": "Чаще всего"},
+    "kw.phrase": {"en": "Phrase", "ru": "Фраза"},
+    "kw.now": {"en": "Now", "ru": "Сейчас"},
+    "kw.before": {"en": "Before", "ru": "Раньше"},
+    "kw.change": {"en": "Change", "ru": "Изменение"},
+    "kw.no_change": {"en": "No significant change.", "ru": "Значимых изменений нет."},
+    "kw.significant_help": {
+        "en": "Significant change: z = {z}, q = {q}",
+        "ru": "Значимое изменение: z = {z}, q = {q}",
+    },
+    "kw.method": {
+        "en": "Counts are comments that use the phrase in any word form; × is its share now "
+        "divided by its share before; * marks a significant change (two-proportion z test, "
+        "Benjamini–Hochberg q < 0.05 over all phrases).",
+        "ru": "Число — комментарии с этой фразой в любой форме; × — её доля сейчас, делённая на "
+        "долю раньше; * — значимое изменение (z-тест двух долей, поправка Бенджамини–Хохберга, "
+        "q < 0.05 по всем фразам).",
+    },
     "sentiment.negative": {"en": "negative", "ru": "негатив"},
     "sentiment.neutral": {"en": "neutral", "ru": "нейтрально"},
     "sentiment.positive": {"en": "positive", "ru": "позитив"},
