@@ -1,7 +1,8 @@
 """Sending invitations and their one reminder by email (run by the worker, see otklik.jobs).
 
 :func:`send_due` claims due invitations one by one (``pending`` → ``sending`` with a
-conditional UPDATE, so two workers never send the same one), sends them over one SMTP
+conditional UPDATE, so two workers never send the same one) — except those that came due
+in the customer's quiet hours, which move to the hours' end — sends them over one SMTP
 connection, then records ``sent`` / ``bounced``; a server failure puts them back in the
 queue (``failed`` after :data:`MAX_ATTEMPTS`). No database lock is held while talking to
 the mail server. The reminder goes once, ``reminder_days`` after the invitation (setting
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from otklik.config import Settings
 from otklik.listen.erasure import my_data_url
-from otklik.listen.fatigue import quiet_until, survey_policy
+from otklik.listen.fatigue import FatiguePolicy, quiet_until, survey_policy
 from otklik.listen.invitations import unsubscribe_url
 from otklik.listen.links import personal_url
 from otklik.listen.mailer import Bounced, Mailer, MailError
@@ -106,6 +107,7 @@ class SendReport:
     retry: int = 0
     failed: int = 0
     suppressed: int = 0
+    deferred: int = 0  # came due during the customer's quiet hours: held until they end
     errors: list[str] = field(default_factory=list)
 
 
@@ -203,27 +205,70 @@ def _claim(session: Session, ids: list[int], now: datetime) -> list[int]:
 def send_due(
     *, session: Session, delivery: Delivery, now: datetime | None = None, limit: int = 500
 ) -> SendReport:
-    """Send due invitations, then due reminders. Safe to run concurrently and repeatedly."""
+    """Send due invitations, then due reminders. Safe to run concurrently and repeatedly.
+
+    Quiet hours are checked again here, in each customer's zone, with the policy of today:
+    an invitation queued in the afternoon may come due at night (a worker that was down,
+    a retry after a mail-server failure, a zone or policy changed since). Such an
+    invitation is deferred to the end of the quiet hours, not sent and not dropped.
+    """
     now = now or utcnow()
     report = SendReport()
-    ids = list(
-        session.scalars(
-            select(Invitation.id)
-            .where(
-                Invitation.status == "pending",
-                Invitation.channel == "email",
-                or_(Invitation.send_at.is_(None), Invitation.send_at <= now),
-            )
-            .order_by(Invitation.id)
-            .limit(limit)
+    rows = session.execute(
+        select(Invitation.id, Invitation.survey_id, Customer.timezone)
+        .outerjoin(Customer, Customer.id == Invitation.customer_id)
+        .where(
+            Invitation.status == "pending",
+            Invitation.channel == "email",
+            or_(Invitation.send_at.is_(None), Invitation.send_at <= now),
         )
-    )
+        .order_by(Invitation.id)
+        .limit(limit)
+    ).all()
+    ids, wake_at = _outside_quiet_hours(session, rows, now)
     session.commit()
+    if wake_at:
+        report.deferred = _defer(session, wake_at, now)
     claimed = _claim(session, ids, now) if ids else []
     if claimed:
         _send_batch(session, delivery, claimed, now, report, reminder=False)
     _send_reminders(session, delivery, now, limit, report)
     return report
+
+
+def _outside_quiet_hours(
+    session: Session, rows: list, now: datetime
+) -> tuple[list[int], dict[int, datetime]]:
+    """Split due invitations into those to send now and those to hold until ``wake_at``."""
+    policies: dict[int, FatiguePolicy] = {}
+    send: list[int] = []
+    wake_at: dict[int, datetime] = {}
+    for invitation_id, survey_id, tz in rows:
+        policy = policies.get(survey_id)
+        if policy is None:
+            survey = session.get(Survey, survey_id)
+            policy = policies[survey_id] = survey_policy(session=session, survey=survey)
+        wake = quiet_until(policy, now, tz)
+        if wake is None:
+            send.append(invitation_id)
+        else:
+            wake_at[invitation_id] = wake
+    return send, wake_at
+
+
+def _defer(session: Session, wake_at: dict[int, datetime], now: datetime) -> int:
+    """Move still-due pending invitations to the end of the customer's quiet hours."""
+    deferred = 0
+    with write_lock(session.get_bind()):
+        for invitation_id, wake in wake_at.items():
+            deferred += session.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation_id, Invitation.status == "pending",
+                       or_(Invitation.send_at.is_(None), Invitation.send_at <= now))
+                .values(send_at=wake)
+            ).rowcount  # fmt: skip
+        session.commit()
+    return deferred
 
 
 def _send_batch(

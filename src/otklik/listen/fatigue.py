@@ -21,6 +21,8 @@ Order of the rules (the first that applies wins):
 8. ``quarterly_cap`` — already ``quarterly_cap`` invitations this calendar quarter;
 9. quiet hours — not a "no" but a delay: ``send_at`` is the end of the quiet hours in
    the customer's time zone (the policy's default zone when the customer has none).
+   Sending checks them again (:func:`quiet_until`), since an invitation queued by day
+   may come due at night.
 
 The global policy is stored in the database (``contact_policy``, editable in the UI);
 a survey may override any field in ``Survey.settings["fatigue"]``.
