@@ -5,7 +5,8 @@
   migrated once, and every table truncated after each test.
 
 ``OTKLIK_TEST_DATABASES=sqlite`` (or ``postgresql``) narrows the run while developing;
-CI runs both.
+CI runs both. A test about one backend's behaviour says so with
+``@pytest.mark.backends("postgresql")``: the other parametrisation is deselected.
 """
 
 from __future__ import annotations
@@ -31,6 +32,33 @@ DATABASES = [
     d.strip() for d in os.environ.get("OTKLIK_TEST_DATABASES", "sqlite,postgresql").split(",")
 ]
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "backends(*names): run only on these test databases (sqlite, postgresql); the other "
+        "parametrisations are deselected, not skipped, so a skip always means a problem",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect the database parametrisations a ``backends`` marker excludes."""
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("backends")
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("db_url") if callspec else None
+        if marker is not None:
+            unknown = set(marker.args) - {"sqlite", "postgresql"}
+            if unknown or not marker.args:
+                raise pytest.UsageError(f"{item.nodeid}: backends() takes sqlite and/or postgresql")
+            if backend is None:
+                raise pytest.UsageError(f"{item.nodeid}: backends() needs a database fixture")
+        (drop if marker is not None and backend not in marker.args else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _worker() -> str:

@@ -216,13 +216,12 @@ def test_the_writer_lock_lets_one_process_sync_at_a_time(engine, tmp_path):
         assert analytics.sync(wait=False) is None  # another holder: skip, don't wait
 
 
+@pytest.mark.backends("postgresql")  # only PostgreSQL hands out ids inside open transactions
 def test_an_insert_committed_after_a_sync_passed_its_id_is_still_counted(
-    session, seed, engine, analytics, db_url
+    session, seed, engine, analytics
 ):
     """PostgreSQL: id 1 is taken by an open transaction, id 2 commits, a sync mirrors up to
     2; when id 1 commits later it must still count (SQLite serialises writers: no gap)."""
-    if not db_url.startswith("postgresql"):
-        pytest.skip("only PostgreSQL hands out ids inside open transactions")
     slow = engine.connect()
     tx = slow.begin()
     row = {"submitted_at": T0, "nps": 10, "source": "api", "answers": {}, "attributes": {}}
@@ -237,11 +236,10 @@ def test_an_insert_committed_after_a_sync_passed_its_id_is_still_counted(
     _same(session, analytics)
 
 
+@pytest.mark.backends("postgresql")  # only PostgreSQL hands out change seqs in open transactions
 def test_a_deletion_committed_after_a_sync_passed_its_change_is_still_honoured(
-    session, seed, engine, analytics, db_url
+    session, seed, engine, analytics
 ):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("only PostgreSQL hands out change seqs inside open transactions")
     _fill(session, seed, 30, rng=random.Random(10))
     analytics.sync()
     first, second = [r.id for r in session.query(Response.id).order_by(Response.id).limit(2)]
