@@ -99,3 +99,17 @@ def test_a_word_is_not_taken_for_part_of_a_longer_word():
     texts = ["курьерская служба", "курьерская служба", "курьер", "курьер"]
     lemmas = {k.lemma for k in extract_keywords(texts)}
     assert "курьер" in lemmas
+
+
+def test_phrases_stop_at_punctuation():
+    texts = ["Вход перестал работать, каждый день ввожу пароль"] * 3
+    lemmas = {k.lemma for k in extract_keywords(texts, top_k=30)}
+    assert "вход перестать работать" in lemmas and "каждый день" in lemmas
+    assert not any("работать каждый" in k for k in lemmas)
+
+
+def test_overlapping_windows_of_one_long_phrase_are_shown_once():
+    texts = ["вход по отпечатку пальца перестал работать"] * 4 + ["отпечатку пальца"] * 2
+    top = [k.lemma for k in extract_keywords(texts, top_k=5)]
+    windows = [k for k in top if k.count(" ") == 2]
+    assert len(windows) == 1, top

@@ -25,8 +25,9 @@ from otklik.understand.stats import benjamini_hochberg, proportion_difference_te
 from otklik.understand.text.morph import WORD, is_stopword, lemma
 
 _NEGATIONS = frozenset({"не", "нет", "ни", "not", "no", "never", "без", "without"})
-# What PII redaction leaves ("[PHONE]", "[EMAIL]"): a break between phrases, never a phrase.
-_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+# A phrase never runs over punctuation ("перестал работать, каждый раз" is two), nor over
+# what PII redaction leaves ("[PHONE]", "[EMAIL]"), which is never a phrase itself.
+_BREAK = re.compile(r"\[[A-Z_]+\]|[.,!?;:…()«»\"“”„/]+|\s[-–—]+\s|[–—]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +39,15 @@ class Keyword:
 
 
 def _units(text: str) -> list[list[tuple[str, str]]]:
-    """Runs of content words as (surface, lemma), split at stopwords."""
-    runs: list[list[tuple[str, str]]] = [[]]
-    words = WORD.findall(_PLACEHOLDER.sub(" . ", text))
+    """Runs of content words as (surface, lemma), split at stopwords and punctuation."""
+    runs: list[list[tuple[str, str]]] = []
+    for part in _BREAK.split(text):
+        runs.append([])
+        _run_words(WORD.findall(part), runs)
+    return [r for r in runs if r]
+
+
+def _run_words(words: list[str], runs: list[list[tuple[str, str]]]) -> None:
     i = 0
     while i < len(words):
         w = words[i]
@@ -56,7 +63,6 @@ def _units(text: str) -> list[list[tuple[str, str]]]:
         else:
             runs[-1].append((w, lemma(w)))
         i += 1
-    return [r for r in runs if r]
 
 
 def _phrases(text: str, max_ngram: int) -> dict[str, str]:
@@ -98,9 +104,16 @@ def _without_parts(ranked: Iterable[str], df: Counter[str], top_k: int) -> list[
     def part(short: str, long: str) -> bool:  # whole words: "курьер" is no part of "курьерский"
         return f" {short} " in f" {long} "
 
+    def overlap(a: str, b: str) -> bool:
+        """Two 3-word windows of one longer phrase: "палец перестать работать" and
+        "отпечаток палец перестать" share their inner words."""
+        wa, wb = a.split(), b.split()
+        k = min(len(wa), len(wb)) - 1
+        return k >= 2 and (wa[-k:] == wb[:k] or wb[-k:] == wa[:k])
+
     chosen: list[str] = []
     for key in ranked:
-        if any(part(key, c) and df[key] <= df[c] * 1.25 for c in chosen):
+        if any((part(key, c) or overlap(key, c)) and df[key] <= df[c] * 1.25 for c in chosen):
             continue
         chosen = [c for c in chosen if not (part(c, key) and df[c] <= df[key] * 1.25)]
         chosen.append(key)
