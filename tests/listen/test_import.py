@@ -370,9 +370,8 @@ def test_failed_large_import_rolls_back_rows_and_dropped_indexes(
     assert schema(session) == before
 
 
+@pytest.mark.backends("sqlite")  # PRAGMAs are SQLite connection settings
 def test_import_gives_the_pooled_connection_its_settings_back(seed, session, tmp_path):
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("SQLite connection settings")
 
     def pragmas() -> tuple:
         session.rollback()
