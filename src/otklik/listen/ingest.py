@@ -105,18 +105,41 @@ def _touchpoint_query():
     )
 
 
+class _NotCached(Exception):
+    """A code is not in the reference cache (raised instead of querying)."""
+
+
+def _not_cached(_statement):
+    raise _NotCached
+
+
 def resolve_references(*, session: Session, engine: Engine, data: ResponseIn) -> Refs:
     """Turn the codes in ``data`` into ids; an unknown code is a 422 naming its field.
 
     The touchpoint defaults to the survey's, the channel to the touchpoint's, and the
     unit to the touchpoint's owner unit.
     """
+    return _resolve(engine, data, session.execute)
+
+
+def cached_references(engine: Engine, data: ResponseIn) -> Refs | None:
+    """:func:`resolve_references` from the cache alone; None when a code needs a query.
+
+    Lets the hot path resolve without opening a session (which costs more than the insert).
+    """
+    try:
+        return _resolve(engine, data, _not_cached)
+    except _NotCached:
+        return None
+
+
+def _resolve(engine: Engine, data: ResponseIn, execute: Callable[[Any], Any]) -> Refs:
     survey = None
     if data.survey is not None:
         survey = _cached(
             engine,
             ("survey", data.survey),
-            lambda: session.execute(
+            lambda: execute(
                 select(_S.c.id, _S.c.version, _S.c.touchpoint_id).where(_S.c.slug == data.survey)
             ).first(),
         )
@@ -127,9 +150,7 @@ def resolve_references(*, session: Session, engine: Engine, data: ResponseIn) ->
         tp = _cached(
             engine,
             ("touchpoint", data.touchpoint),
-            lambda: session.execute(
-                _touchpoint_query().where(_T.c.code == data.touchpoint)
-            ).first(),
+            lambda: execute(_touchpoint_query().where(_T.c.code == data.touchpoint)).first(),
         )
         if tp is None:
             raise ValidationFailed(f"unknown touchpoint {data.touchpoint!r}", field="touchpoint")
@@ -137,14 +158,14 @@ def resolve_references(*, session: Session, engine: Engine, data: ResponseIn) ->
         tp = _cached(
             engine,
             ("touchpoint_id", survey[2]),
-            lambda: session.execute(_touchpoint_query().where(_T.c.id == survey[2])).first(),
+            lambda: execute(_touchpoint_query().where(_T.c.id == survey[2])).first(),
         )
     unit_id, unit_code = (tp[3], tp[4]) if tp is not None else (None, None)
     if data.unit is not None:
         unit_id = _cached(
             engine,
             ("unit", data.unit),
-            lambda: session.execute(select(_U.c.id).where(_U.c.code == data.unit)).scalar(),
+            lambda: execute(select(_U.c.id).where(_U.c.code == data.unit)).scalar(),
         )
         if unit_id is None:
             raise ValidationFailed(f"unknown unit {data.unit!r}", field="unit")
@@ -286,9 +307,9 @@ def _customer_id(session: Session, ref: CustomerRef) -> int:
 
 
 def _values(
-    data: ResponseIn, refs: Refs, key: str | None, digest: str, engine: Engine | None
+    data: ResponseIn, refs: Refs, key: str | None, digest: str, comment: str | None
 ) -> dict[str, Any]:
-    """Row values; ``engine`` None means the comment was already redacted for storage."""
+    """Row values; ``comment`` is the comment as it may be stored (see :func:`_stored_comment`)."""
     now = utcnow()
     return {
         "survey_id": refs.survey_id,
@@ -302,8 +323,7 @@ def _values(
         "nps": data.nps,
         "csat": data.csat,
         "ces": data.ces,
-        # PII leaves before the text is stored (OTKLIK_REDACT_PII_ON_INGEST).
-        "comment": redact_for_storage(data.comment, engine=engine) if engine else data.comment,
+        "comment": comment,
         "language": data.language,
         "submitted_at": data.submitted_at or now,
         "received_at": now,
@@ -313,26 +333,37 @@ def _values(
     }
 
 
+def _stored_comment(data: ResponseIn, engine: Engine) -> str | None:
+    """PII leaves before the text is stored (OTKLIK_REDACT_PII_ON_INGEST)."""
+    return redact_for_storage(data.comment, engine=engine) if data.comment else data.comment
+
+
+def public_dict(response_id: int, values: dict[str, Any], refs: Refs) -> dict[str, Any]:
+    """The stored response as :class:`ResponsePublic` would dump it (same keys, same order),
+    without building the model: on the hot path that cost more than serialising it."""
+    return {
+        "id": response_id,
+        "survey": refs.survey,
+        "touchpoint": refs.touchpoint,
+        "unit": refs.unit,
+        "channel": values["channel"],
+        "customer_id": values.get("customer_id"),
+        "nps": values["nps"],
+        "csat": values["csat"],
+        "ces": values["ces"],
+        "comment": values["comment"],
+        "language": values["language"],
+        "source": values["source"],
+        "answers": values["answers"],
+        "attributes": values["attributes"],
+        "submitted_at": values["submitted_at"],
+        "received_at": values["received_at"],
+        "external_id": values["external_id"],
+    }
+
+
 def _public(response_id: int, values: dict[str, Any], refs: Refs) -> ResponsePublic:
-    return ResponsePublic.model_construct(
-        id=response_id,
-        survey=refs.survey,
-        touchpoint=refs.touchpoint,
-        unit=refs.unit,
-        channel=values["channel"],
-        customer_id=values.get("customer_id"),
-        nps=values["nps"],
-        csat=values["csat"],
-        ces=values["ces"],
-        comment=values["comment"],
-        language=values["language"],
-        source=values["source"],
-        answers=values["answers"],
-        attributes=values["attributes"],
-        submitted_at=values["submitted_at"],
-        received_at=values["received_at"],
-        external_id=values["external_id"],
-    )
+    return ResponsePublic.model_construct(**public_dict(response_id, values, refs))
 
 
 _PUBLIC_COLUMNS = (
@@ -394,7 +425,7 @@ def _store_one(
     session: Session, data: ResponseIn, refs: Refs, key: str | None, digest: str
 ) -> tuple[int | None, dict[str, Any]]:
     """Insert inside the caller's transaction; id None means the key already exists."""
-    values = _values(data, refs, key, digest, session.get_bind())
+    values = _values(data, refs, key, digest, _stored_comment(data, session.get_bind()))
     values["customer_id"] = _customer_id(session, data.customer) if data.customer else None
     return session.execute(_statement(session, "response"), values).scalar(), values
 
@@ -447,9 +478,10 @@ def ingest_response(
     engine = engine or session.get_bind()
     data = _with_source(data, source)
     digest = payload_hash(data)
+    comment = _stored_comment(data, engine)
     for attempt in range(2):
         refs = resolve_references(session=session, engine=engine, data=data)
-        values = _values(data, refs, idempotency_key, digest, engine)
+        values = _values(data, refs, idempotency_key, digest, comment)
         try:
             new_id = _write_one(engine, data.customer, values)
         except engine.dialect.loaded_dbapi.IntegrityError:
@@ -473,30 +505,33 @@ async def ingest_response_grouped(
     data: ResponseIn,
     idempotency_key: str | None = None,
     source: str | None = None,
-) -> tuple[ResponsePublic, bool]:
+) -> tuple[dict[str, Any], bool]:
     """:func:`ingest_response` for an async caller, through group commit: the response
     shares a transaction with whatever else is being stored at that moment, and this
-    returns once that transaction has committed. Same results and errors."""
+    returns once that transaction has committed. Same results and errors, but the
+    response comes as :func:`public_dict` (ready for ``orjson``), not as a model."""
     engine = committer.engine
     data = _with_source(data, source)
     digest = payload_hash(data)
     prepared = _prepare(engine)
-    if data.comment:  # redact here, not inside the serialised group-commit section
-        data = data.model_copy(update={"comment": redact_for_storage(data.comment, engine=engine)})
+    # Redact here, not inside the group's transaction, which others wait for.
+    comment = _stored_comment(data, engine)
 
-    def job(cursor) -> tuple[int | None, dict[str, Any], Refs]:
-        # Validation of the codes happens before any write (the group-commit contract).
-        with Session(engine) as session:
-            refs = resolve_references(session=session, engine=engine, data=data)
-        values = _values(data, refs, idempotency_key, digest, None)
+    def job(cursor, refs: Refs | None) -> tuple[int | None, dict[str, Any], Refs]:
+        # Codes are validated before any write (the group-commit contract).
+        if refs is None:  # a code not seen lately: look it up
+            with Session(engine) as session:
+                refs = resolve_references(session=session, engine=engine, data=data)
+        values = _values(data, refs, idempotency_key, digest, comment)
         values["customer_id"] = (
             _customer_id_raw(prepared, cursor, data.customer) if data.customer else None
         )
-        return prepared["response"].scalar(cursor, dict(values)), values, refs
+        return prepared["response"].scalar(cursor, values.copy()), values, refs
 
     for attempt in range(2):
+        refs = cached_references(engine, data)
         try:
-            new_id, values, refs = await committer.run(job)
+            new_id, values, refs = await committer.run(lambda cursor, r=refs: job(cursor, r))
         except engine.dialect.loaded_dbapi.IntegrityError:
             # A cached survey/touchpoint/unit was deleted: look the codes up afresh, once.
             if attempt:
@@ -504,10 +539,10 @@ async def ingest_response_grouped(
             clear_reference_cache()
             continue
         if new_id is not None:
-            return _public(new_id, values, refs), True
+            return public_dict(new_id, values, refs), True
         existing = await asyncio.to_thread(_find_existing, engine, idempotency_key, data, digest)
         if existing is not None:
-            return existing, False
+            return existing.model_dump(), False
     raise Conflict("the response could not be stored because of a concurrent change; retry")
 
 

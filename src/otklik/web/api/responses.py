@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Body, Depends, FastAPI, HTTPException, Path, Request
 from fastapi import Response as HttpResponse
 from fastapi.exceptions import RequestValidationError
@@ -198,9 +199,13 @@ async def ingest_one(request: Request) -> HttpResponse:
     public, created = await ingest_response_grouped(
         committer=request.app.state.group_committer, data=data, idempotency_key=key
     )
+    # orjson with OPT_UTC_Z writes the same bytes as ResponsePublic.model_dump_json().
+    body = orjson.dumps(public, option=orjson.OPT_UTC_Z)
     if created:
-        return _json(public, 201)
-    return _json(public, 200, {"Idempotent-Replayed": "true"})
+        return HttpResponse(body, status_code=201, media_type="application/json")
+    return HttpResponse(
+        body, media_type="application/json", headers={"Idempotent-Replayed": "true"}
+    )
 
 
 @router.post(
