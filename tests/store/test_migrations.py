@@ -1,3 +1,4 @@
+import pytest
 from sqlalchemy import inspect
 
 from otklik.store import Base, migrate
@@ -9,9 +10,8 @@ def test_migrations_create_every_model_table_and_rerun_is_a_no_op(engine):
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
 
 
+@pytest.mark.backends("sqlite")
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine):
-    if engine.dialect.name != "sqlite":
-        return
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
