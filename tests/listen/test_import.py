@@ -301,7 +301,10 @@ def schema(session: Session) -> list[tuple]:
         )
         return sorted(tuple(r) for r in found)
     found = session.execute(
-        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'response'")
+        text(
+            "SELECT indexname, indexdef FROM pg_indexes"
+            " WHERE tablename = 'response' AND schemaname = current_schema()"
+        )
     )
     return sorted(tuple(r) for r in found)
 

@@ -1,13 +1,20 @@
-"""`RowChecker`'s memoised fast path gives exactly what the cell-by-cell path gives.
+"""`RowChecker`'s memoised fast paths give exactly what the cell-by-cell path gives.
 
-The fast path answers for text rows that are plainly valid and says "look closer"
-(None) for anything else; the slow path is the reference. Both run against a real
-database's touchpoints and units (SQLite and PostgreSQL).
+The fast paths — `_fast` for text rows as dicts, `CsvCells` for CSV rows as lists of
+cells — answer for rows that are plainly valid and say "look closer" (None) for
+anything else; the slow path is the reference. All run against a real database's
+touchpoints and units (SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from otklik.listen import import_cells
 from otklik.listen.import_check import RowChecker
+from otklik.listen.import_rows import sqlite_time
 
 ROWS = [
     {"submitted_at": "2024-05-01T10:00:00+03:00", "nps": "9", "touchpoint": "web-apply"},
@@ -36,8 +43,83 @@ DOUBTFUL = [
 ]
 
 
-def checker(session) -> RowChecker:
-    return RowChecker(session=session, source="import", received="now", store_time=str)
+# Time cells in the forms exports use; the UTC ones take `CsvCells`' text shortcut.
+TIMES = [
+    "2024-05-01T10:00:00Z",
+    "2024-05-01T10:00:00+00:00",
+    "2024-05-01 10:00:00+00:00",
+    " 2024-05-01T10:00:00Z ",
+    "2024-05-01T10:00:00.250+00:00",
+    "2024-05-01T10:00:00-00:00",
+    "2024-05-01T13:00:00+03:00",
+    "2024-05-01T10:00Z",
+    "2024-W18-3T10:00:00+00:00",
+    "2024-05-01",
+    "20240501T100000Z",
+]
+
+
+def checker(session, store_time=str) -> RowChecker:
+    return RowChecker(session=session, source="import", received="now", store_time=store_time)
+
+
+def as_csv(rows: list[dict]) -> tuple[list[str], list[list[str]]]:
+    """The rows as a CSV reader gives them: one header, a cell (maybe empty) per column."""
+    keys = list(dict.fromkeys(k for row in rows for k in row))
+    return keys, [[row.get(k, "") for k in keys] for row in rows]
+
+
+@pytest.mark.parametrize("store_time", [str, sqlite_time], ids=["bind-value", "sqlite-text"])
+def test_csv_cells_store_what_the_slow_path_stores(seed, session, store_time):
+    rows = ROWS + [{"submitted_at": t, "nps": "5"} for t in TIMES]
+    keys, records = as_csv(rows)
+    fast, slow = checker(session, store_time).cells(keys), checker(session, store_time)
+    for line, (raw, cells) in enumerate(zip(rows, records, strict=True), start=2):
+        stored = fast(line, list(cells))
+        expected, errors = slow._slow(line, dict(zip(keys, cells, strict=True)), [])
+        assert errors == [], raw
+        assert stored == expected, raw
+    # Remembered values give the same rows the second time round.
+    for line, (raw, cells) in enumerate(zip(rows, records, strict=True), start=100):
+        stored = fast(line, list(cells))
+        assert stored == slow._slow(line, dict(zip(keys, cells, strict=True)), [])[0], raw
+
+
+def test_csv_cells_leave_doubtful_rows_to_the_schema(seed, session):
+    doubtful = [row for row in DOUBTFUL if all(type(v) is str for v in row.values())]
+    doubtful += [
+        {"submitted_at": "2024-05-03", "nps": "7", "external_id": "x" * 256},
+        {"submitted_at": "2024-05-03", "nps": "7", "external_id": "a\x00b"},
+        {"submitted_at": "2024-13-01T10:00:00Z", "nps": "7"},
+        {"submitted_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat(), "nps": "7"},
+    ]
+    keys, records = as_csv(doubtful)
+    fast = checker(session).cells(keys)
+    for line, (raw, cells) in enumerate(zip(doubtful, records, strict=True), start=2):
+        assert fast(line, list(cells)) is None, raw
+        assert fast(line, list(cells)) is None, raw  # and not remembered as valid
+    assert fast(2, [*records[0], "extra"]) is None  # more cells than the header
+    assert checker(session).cells(["submitted_at", "", "nps"]) is None  # an unnamed column
+
+
+def test_csv_cells_and_the_slow_path_share_the_files_state(seed, session, monkeypatch):
+    monkeypatch.setattr(import_cells, "MEMO_CAP", 2)  # memos start over all the time
+    rows = checker(session)
+    keys = ["submitted_at", "external_id", "nps", "plan"]
+    fast = rows.cells(keys)
+    first = fast(2, ["2024-05-01", "", "9", "a"])
+    again, errors = rows.check(3, {"submitted_at": "2024-05-01", "nps": "9", "plan": "a"}, [])
+    third = fast(4, ["2024-05-01", "", "9", "a"])
+    assert errors == [] and first is not None and third is not None
+    assert [first[13], again[13], third[13]] == [
+        first[13],
+        first[13] + ":2",
+        first[13] + ":3",
+    ]
+    assert fast(5, ["2024-05-02", "E1", "9", "a"]) is not None
+    assert fast(6, ["2024-05-02", " E1 ", "9", "a"]) is None
+    _, errors = rows.check(6, {"submitted_at": "2024-05-02", "external_id": " E1 ", "nps": "9"}, [])
+    assert [(e.column, e.reason) for e in errors] == [("external_id", "external_id repeats line 5")]
 
 
 def test_fast_path_stores_what_the_slow_path_stores(seed, session):

@@ -301,3 +301,8 @@ def to_time(value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise BadValue("has no time zone; add one (2024-05-01T10:00:00+03:00 or …Z) or give a date")
     return parsed  # converted to UTC once validated: year 1 at +03:00 would overflow here
+
+
+def sqlite_time(value: datetime) -> str:
+    """UTC datetime → SQLAlchemy's SQLite text form (``2024-05-01 07:00:00.000000``)."""
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -32,7 +32,7 @@ from otklik.errors import OtklikError, ValidationFailed
 from otklik.listen.import_check import RowChecker, RowError
 from otklik.listen.import_writer import ResponseWriter
 from otklik.listen.models import RESPONSE_SOURCES
-from otklik.listen.readers import open_rows
+from otklik.listen.readers import CsvRows, open_rows
 from otklik.store import utcnow, write_lock
 
 CHUNK_ROWS = 10_000
@@ -127,13 +127,21 @@ def import_responses(
             background = _Background(writer) if writer is not None else None
             batch: list[list] = []
             planned = False
-            for line, raw, issues in rows:
+            # CSV rows take the positional fast path; anything it doubts, and every
+            # other format, goes through `RowChecker.check`.
+            fast = checker.cells(rows.keys) if isinstance(rows, CsvRows) else None
+            records = rows.records() if isinstance(rows, CsvRows) else rows
+            for line, raw, issues in records:
                 report.rows += 1
-                values, errors = checker.check(line, raw, issues)
-                if errors:
-                    report.invalid += 1
-                    report.errors += errors
-                    continue
+                values = fast(line, raw) if fast is not None and not issues else None
+                if values is None:
+                    if isinstance(rows, CsvRows):
+                        raw, issues = rows.as_row(raw, issues)
+                    values, errors = checker.check(line, raw, issues)
+                    if errors:
+                        report.invalid += 1
+                        report.errors += errors
+                        continue
                 report.valid += 1
                 if background is not None and (skip_invalid or not report.invalid):
                     batch.append(values)

@@ -171,9 +171,14 @@ class CsvRows(RowFile):
     def done(self) -> int:
         return self._fh.tell()
 
-    def __iter__(self) -> Iterator[Row]:
-        reader, keys, bad = self._reader, self.keys, self._bad_lines
+    def records(self) -> Iterator[tuple[int, list[str], tuple[Issue, ...]]]:
+        """``(line, cells, issues)`` with the cells as the csv module gives them, in `keys`
+        order: the importer's fast path reads them by position. Pass a row to `as_row`
+        for the ``{column: value}`` form. ``issues`` is empty unless the line had bad bytes.
+        """
+        reader, bad = self._reader, self._bad_lines
         end = reader.line_num
+        none: tuple[Issue, ...] = ()
         while True:
             try:
                 cells = next(reader)
@@ -186,12 +191,23 @@ class CsvRows(RowFile):
             start, end = end + 1, reader.line_num
             if not any(cells):
                 continue
-            issues: list[Issue] = []
             if bad and any(n in bad for n in range(start, end + 1)):
-                issues.append(
-                    ("", _first_replaced(cells), "not valid UTF-8; save the file as 'CSV UTF-8'")
-                )
-            yield start, _cells_to_row(keys, cells, issues), issues
+                reason = "not valid UTF-8; save the file as 'CSV UTF-8'"
+                yield start, cells, (("", _first_replaced(cells), reason),)
+            else:
+                yield start, cells, none
+
+    def as_row(
+        self, cells: list[str], issues: tuple[Issue, ...]
+    ) -> tuple[dict[str, Any], list[Issue]]:
+        """A record as ``({column: value}, issues)``, as iterating the file yields it."""
+        found = list(issues)
+        return _cells_to_row(self.keys, cells, found), found
+
+    def __iter__(self) -> Iterator[Row]:
+        for line, cells, issues in self.records():
+            row, found = self.as_row(cells, issues)
+            yield line, row, found
 
     def close(self) -> None:
         self._fh.close()
