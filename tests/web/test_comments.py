@@ -169,3 +169,42 @@ def test_api_themes_and_openapi(logged_in_client, api_headers, analysed):
         else c.get("/openapi.json").json()
     )
     assert "/api/v1/text/comments" in spec["paths"] and "/api/v1/text/themes" in spec["paths"]
+
+
+def test_theme_trend_is_drawn_on_the_server_for_pages_without_javascript(
+    logged_in_client, analysed
+):
+    html = logged_in_client.get("/comments/themes").text
+    boxes = {c: html.split(f'id="{c}"')[1].split("</div>")[0] for c in ("theme-trend", "theme-net")}
+    share = boxes["theme-trend"]
+    assert "<svg" in share and 'data-series="Delivery"' in share
+    assert "<title>Delivery · " in share and "%</title>" in share
+    assert "<svg" in boxes["theme-net"] and "Delivery</li>" in boxes["theme-net"]  # legend
+    trend = logged_in_client.get("/api/v1/text/trend").json()
+    delivery = trend["themes"]["delivery"]
+    assert sum(delivery["negative"]) + sum(delivery["positive"]) <= sum(delivery["count"])
+    row = html.split('data-theme="delivery"')[1].split("</tr>")[0]
+    assert "<td" in row
+
+
+def test_net_sentiment_needs_three_mentions_and_spans_minus_to_plus_100():
+    from otklik.web.ui.comments import net_sentiment, trend_charts
+
+    assert net_sentiment(1, 1, 2) is None
+    assert (net_sentiment(3, 0, 3), net_sentiment(0, 4, 4), net_sentiment(2, 1, 4)) == (
+        100,
+        -100,
+        25,
+    )
+    trend = {
+        "months": ["2026-01", "2026-02", "2026-03"],
+        "totals": [10, 0, 8],
+        "themes": {"app_login": {"count": [6, 0, 4], "negative": [5, 0, 0], "positive": [0, 0, 4]}},
+    }
+    charts = trend_charts(trend, {"app_login": "App login & crashes"})
+    line = charts["net"].lines[0]
+    assert line.label == "App login & crashes" and len(line.segments) == 2  # the gap breaks it
+    tips = [tip for _, _, tip in line.points]
+    assert tips == ["App login & crashes · 2026-01: -83", "App login & crashes · 2026-03: 100"]
+    share = charts["share"].lines[0]
+    assert [tip.rsplit(" ", 1)[1] for _, _, tip in share.points] == ["60%", "50%"]

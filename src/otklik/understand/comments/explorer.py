@@ -149,7 +149,12 @@ def _month(d: datetime) -> str:
 
 
 def theme_trend(*, session: Session, filters: CommentFilter) -> dict:
-    """Per month: analysed comments, and per theme the count and negative count."""
+    """Per month: analysed comments, and per theme the mentions, negative and positive ones.
+
+    Positive mentions are there for improvement: when a fixed problem turns
+    complaints into praise, the negative count alone barely moves (mixed comments
+    keep complaining), but net sentiment (positive − negative) does.
+    """
     cond = filters.conditions(session)
     totals: dict[str, int] = {}
     for (at,) in session.execute(
@@ -166,17 +171,18 @@ def theme_trend(*, session: Session, filters: CommentFilter) -> dict:
         .join(ResponseText, ResponseText.response_id == Response.id)
         .where(*cond)
     ):
-        cell = series.setdefault(key, {}).setdefault(_month(at), [0, 0])
+        cell = series.setdefault(key, {}).setdefault(_month(at), [0, 0, 0])
         cell[0] += 1
         cell[1] += sent == "negative"
+        cell[2] += sent == "positive"
     months = sorted(totals)
     return {
         "months": months,
         "totals": [totals[m] for m in months],
         "themes": {
             k: {
-                "count": [v.get(m, [0, 0])[0] for m in months],
-                "negative": [v.get(m, [0, 0])[1] for m in months],
+                name: [v.get(m, [0, 0, 0])[i] for m in months]
+                for i, name in enumerate(("count", "negative", "positive"))
             }
             for k, v in series.items()
         },

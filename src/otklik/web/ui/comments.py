@@ -23,6 +23,8 @@ from otklik.understand.comments.keywords import MAX_COMMENTS, keyword_report
 from otklik.understand.comments.models import TextCluster
 from otklik.web.csrf import CsrfChecked
 from otklik.web.deps import CurrentUser, SessionDep, require_role
+from otklik.web.ui.i18n import request_language
+from otklik.web.ui.linechart import LineChart, line_chart
 from otklik.web.ui.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,8 +122,37 @@ def themes_page(
     heat = explorer.theme_touchpoint(session=db, filters=f)
     clusters = db.scalars(select(TextCluster).order_by(TextCluster.size.desc())).all()
     state = {"touchpoint": touchpoint, "language": language, "since": since, "until": until}
-    ctx = {"trend": trend, "heat": heat, "clusters": clusters, "state": state, **_choices(db)}
+    choices = _choices(db)
+    lang = request_language(request)
+    names = {th.key: th.name_ru if lang == "ru" else th.name_en for th in choices["themes"]}
+    ctx = {"trend": trend, "heat": heat, "clusters": clusters, "state": state,
+           "charts": trend_charts(trend, names), "names": names, "net_sentiment": net_sentiment,
+           "net_min": NET_MIN_MENTIONS, **choices}  # fmt: skip
     return render(request, "comments/themes.html", ctx)
+
+
+NET_MIN_MENTIONS = 3  # net sentiment of fewer mentions is noise, not a trend
+
+
+def net_sentiment(positive: int, negative: int, n: int) -> float | None:
+    """% positive − % negative mentions (−100 … +100), None below NET_MIN_MENTIONS."""
+    return round(100 * (positive - negative) / n) if n >= NET_MIN_MENTIONS else None
+
+
+def trend_charts(trend: dict, names: dict[str, str]) -> dict[str, LineChart]:
+    """The theme trend as two server-drawn charts: share of comments, net sentiment."""
+    totals = trend["totals"]
+    order = sorted(trend["themes"], key=lambda k: -sum(trend["themes"][k]["count"]))
+    share, net = [], []
+    for key in order:
+        s, label = trend["themes"][key], names.get(key, key)
+        cells = list(zip(s["count"], s["negative"], s["positive"], totals, strict=True))
+        share.append((label, [round(100 * c / t, 1) if t else None for c, _, _, t in cells]))
+        net.append((label, [net_sentiment(p, n, c) for c, n, p, _ in cells]))
+    return {
+        "share": line_chart(trend["months"], share, y_min=0, suffix="%"),
+        "net": line_chart(trend["months"], net, y_min=-100, y_max=100),
+    }
 
 
 @router.get("/comments/taxonomy", response_class=HTMLResponse)

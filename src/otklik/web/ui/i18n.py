@@ -380,13 +380,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "All mentions, % of comments",
         "ru": "Все упоминания, % комментариев",
     },
-    "comments.trend_negative": {
-        "en": "Negative mentions, % of comments",
-        "ru": "Негативные упоминания, % комментариев",
+    "comments.trend_net": {
+        "en": "Net sentiment of mentions: % positive − % negative",
+        "ru": "Баланс тональности упоминаний: % позитивных − % негативных",
     },
     "comments.trend_cells": {
-        "en": "Cells: mentions, and the share of them that is negative.",
-        "ru": "В ячейках: упоминания и доля негативных среди них.",
+        "en": "Cells: mentions and their net sentiment (from 3 mentions a month).",
+        "ru": "В ячейках: упоминания и баланс их тональности (от 3 упоминаний в месяц).",
     },
     "kw.title": {"en": "Key phrases", "ru": "Ключевые фразы"},
     "kw.period": {"en": "{since} – {until}: {n} comments,", "ru": "{since} – {until}: {n} комм.,"},
