@@ -80,3 +80,33 @@ def test_plain_text_without_pii_is_unchanged_and_has_no_counts():
     result = redact("Доставка опоздала на два часа")
     assert result.text == "Доставка опоздала на два часа"
     assert result.counts == {} and result.total == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Пишите на ivan.petrov@mail.ru",
+        "тел 9161234567",
+        "IBAN GB82 WEST 1234 5698 7654 32 please",
+        "спасибо Ольге за помощь",
+        "thanks to John Smith",
+        "мой номер ٩١٦١٢٣٤٥٦٧",  # non-ASCII digits are digits to the patterns too
+    ],
+)
+def test_the_cheap_precheck_never_skips_text_that_redact_changes(text):
+    from otklik.understand.text.pii import may_contain_pii
+
+    assert redact(text).text != text
+    assert may_contain_pii(text)
+
+
+def test_text_without_digits_at_signs_or_capitals_is_skipped_by_the_precheck():
+    from otklik.understand.text.pii import may_contain_pii
+
+    assert not may_contain_pii("доставка опоздала на два часа, but the courier was nice")
+
+
+def test_kept_names_are_matched_case_insensitively_for_any_collection():
+    text = "Ольга Петрова помогла, а Мария нахамила"
+    for keep in (frozenset({"Ольга", "ПЕТРОВ"}), ["ольга", "петров"], ("Ольга", "Петров")):
+        assert redact(text, keep_names=keep).text == "Ольга Петрова помогла, а [NAME] нахамила"

@@ -16,6 +16,8 @@ import weakref
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from otklik.understand.text.pii import may_contain_pii, redact
+
 _TTL = 60.0
 _lock = threading.Lock()
 _keep: dict[int, tuple[float, frozenset[str]]] = {}
@@ -36,10 +38,9 @@ def redaction_enabled(engine: Engine) -> bool:
 
 def _keep_names(engine: Engine) -> frozenset[str]:
     now = time.monotonic()
-    with _lock:
-        hit = _keep.get(id(engine))
-        if hit and now - hit[0] < _TTL:
-            return hit[1]
+    hit = _keep.get(id(engine))  # a dict read is atomic: no lock on the hot path
+    if hit and now - hit[0] < _TTL:
+        return hit[1]
     from otklik.org.models import Employee as EmployeeRow
     from otklik.understand.text import Employee, EmployeeDirectory
 
@@ -65,10 +66,6 @@ def clear_cache() -> None:
 def redact_for_storage(comment: str | None, *, engine: Engine) -> str | None:
     """The comment as it may be stored: PII replaced by [EMAIL], [PHONE], … when the
     setting is on; unchanged otherwise (and for empty comments)."""
-    if not comment or not redaction_enabled(engine):
-        return comment
-    from otklik.understand.text.pii import redact
-
-    if not any(ch.isdigit() or ch == "@" or ch.isupper() for ch in comment):
+    if not comment or not may_contain_pii(comment) or not redaction_enabled(engine):
         return comment  # nothing a pattern or a (capitalised) name could match
     return redact(comment, keep_names=_keep_names(engine)).text

@@ -14,9 +14,9 @@ still be credited.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from otklik.understand.text.checksums import iban_valid, inn_valid, luhn_valid, snils_valid
 from otklik.understand.text.names import SlovnetNames, find_names
@@ -31,6 +31,11 @@ _PHONE_RU = re.compile(r"(?:\+7|8|7)[\s\-(]*\d{3}[\s\-)]*\d{3}[\s\-]*\d{2}[\s\-]
 _SNILS_FMT = re.compile(r"\d{3}[- ]\d{3}[- ]\d{3}[- ]\d{2}")
 _PASSPORT_FMT = re.compile(r"\d{2} ?\d{2} (?:№ ?)?\d{6}")
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# What each family of patterns needs before it can match anything. Most comments have no
+# digit and no "@", so the number and e-mail scans (and their Python loops) are skipped.
+_DIGIT = re.compile(r"\d")
+_CAPITAL = re.compile(r"[A-ZА-ЯЁ]")  # every name pattern starts with one (see names.py)
+_MAYBE_PII = re.compile(r"[\d@A-ZА-ЯЁ]")
 _CONTEXT = {
     "SNILS": re.compile(r"снилс|snils", re.IGNORECASE),
     "INN": re.compile(r"инн|\binn\b|taxpayer", re.IGNORECASE),
@@ -83,6 +88,24 @@ def classify_number(raw: str, *, text: str = "", start: int = 0) -> str | None:
     return None
 
 
+def may_contain_pii(text: str) -> bool:
+    """False when :func:`redact` (without a NER model) cannot find anything in ``text``:
+    no digit, no "@" and no capital letter that starts a name."""
+    return _MAYBE_PII.search(text) is not None
+
+
+@lru_cache(maxsize=8)
+def _lowered(keep_names: frozenset[str]) -> frozenset[str]:
+    return frozenset(k.lower() for k in keep_names)
+
+
+def _keep_set(keep_names: Collection[str]) -> Collection[str]:
+    """`keep_names` lower-cased, once per directory rather than once per comment."""
+    if isinstance(keep_names, frozenset):
+        return _lowered(keep_names)
+    return {k.lower() for k in keep_names}
+
+
 def redact(
     text: str,
     *,
@@ -95,44 +118,49 @@ def redact(
     `keep_names` holds lower-case name lemmas (e.g. employee first names and
     surnames); a name whose words are all in it stays in the text.
     """
-    counts: Counter[str] = Counter()
     spans: list[tuple[int, int, str]] = []
 
     def free(s: int, e: int) -> bool:
         return all(e <= a or s >= b for a, b, _ in spans)
 
-    for m in _EMAIL.finditer(text):
-        spans.append((m.start(), m.end(), "EMAIL"))
-    for m in _IBAN.finditer(text):
-        if free(m.start(), m.end()) and iban_valid(m.group()):
-            spans.append((m.start(), m.end(), "IBAN"))
-    for m in _NUMBER.finditer(text):
-        raw = m.group().rstrip(" .-/(")
-        s, e = m.start(), m.start() + len(raw)
-        if not free(s, e) or _DATE_LIKE.fullmatch(raw):
-            continue
-        kind = classify_number(raw, text=text, start=s)
-        if kind:
-            spans.append((s, e, kind))
-            continue
-        # A phone glued to other numbers ("8 916 123 45 67 2 раза").
-        for pm in _PHONE_RU.finditer(raw):
-            if free(s + pm.start(), s + pm.end()):
-                spans.append((s + pm.start(), s + pm.end(), "PHONE"))
-    if names:
-        keep = {k.lower() for k in keep_names}
-        for span in find_names(text, ner=ner):
-            if keep and all(lemma in keep for lemma in span.lemmas):
+    if "@" in text:
+        for m in _EMAIL.finditer(text):
+            spans.append((m.start(), m.end(), "EMAIL"))
+    if _DIGIT.search(text) is not None:
+        for m in _IBAN.finditer(text):
+            if free(m.start(), m.end()) and iban_valid(m.group()):
+                spans.append((m.start(), m.end(), "IBAN"))
+        for m in _NUMBER.finditer(text):
+            raw = m.group().rstrip(" .-/(")
+            s, e = m.start(), m.start() + len(raw)
+            if not free(s, e) or _DATE_LIKE.fullmatch(raw):
                 continue
+            kind = classify_number(raw, text=text, start=s)
+            if kind:
+                spans.append((s, e, kind))
+                continue
+            # A phone glued to other numbers ("8 916 123 45 67 2 раза").
+            for pm in _PHONE_RU.finditer(raw):
+                if free(s + pm.start(), s + pm.end()):
+                    spans.append((s + pm.start(), s + pm.end(), "PHONE"))
+    if names and _CAPITAL.search(text) is not None:
+        keep: Collection[str] | None = None
+        for span in find_names(text, ner=ner):
+            if keep_names:
+                if keep is None:
+                    keep = _keep_set(keep_names)
+                if all(lemma in keep for lemma in span.lemmas):
+                    continue
             if free(span.start, span.end):
                 spans.append((span.start, span.end, "NAME"))
     if not spans:
         return Redaction(text, {})
+    counts: dict[str, int] = {}
     out, last = [], 0
     for s, e, kind in sorted(spans):
         out.append(text[last:s])
         out.append(f"[{kind}]")
-        counts[kind] += 1
+        counts[kind] = counts.get(kind, 0) + 1
         last = e
     out.append(text[last:])
-    return Redaction("".join(out), dict(counts))
+    return Redaction("".join(out), counts)
