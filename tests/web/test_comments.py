@@ -208,3 +208,25 @@ def test_net_sentiment_needs_three_mentions_and_spans_minus_to_plus_100():
     assert tips == ["App login & crashes · 2026-01: -83", "App login & crashes · 2026-03: 100"]
     share = charts["share"].lines[0]
     assert [tip.rsplit(" ", 1)[1] for _, _, tip in share.points] == ["60%", "50%"]
+
+
+def test_a_default_theme_shipped_later_is_offered_and_added_on_request(
+    logged_in_client, session, analysed
+):
+    from sqlalchemy import delete
+
+    session.execute(delete(TextTheme).where(TextTheme.key == "app_login"))  # an older install
+    session.commit()
+    c = logged_in_client
+    page = c.get("/comments/taxonomy").text
+    assert 'data-testid="missing-defaults"' in page and "App login &amp; crashes" in page
+    assert c.post("/comments/taxonomy/defaults").status_code in (400, 403)  # no CSRF token
+    r = c.post(
+        "/comments/taxonomy/defaults",
+        data={"csrf_token": token(c, "/comments/taxonomy")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303
+    added = session.scalars(select(TextTheme).where(TextTheme.key == "app_login")).one()
+    assert added.origin == "default" and "вылетать" in added.keywords
+    assert 'data-testid="missing-defaults"' not in c.get("/comments/taxonomy").text

@@ -11,6 +11,7 @@ from otklik.errors import NotFound, ValidationFailed
 from otklik.understand.comments.enrich import apply_corrections, ensure_taxonomy
 from otklik.understand.comments.models import ResponseText, TextCorrection, TextTheme
 from otklik.understand.text.sentiment import CLASSES
+from otklik.understand.text.taxonomy import DEFAULT_TAXONOMY, Theme
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,48}$")
 
@@ -39,6 +40,31 @@ def _check(key: str, name_ru: str, name_en: str, keywords: list[str], examples: 
 def list_themes(*, session: Session) -> list[TextTheme]:
     ensure_taxonomy(session)
     return list(session.scalars(select(TextTheme).order_by(TextTheme.id)))
+
+
+def missing_defaults(*, session: Session) -> list[Theme]:
+    """Default themes shipped after this installation's taxonomy was seeded (e.g. app
+    login & crashes): offered to the analyst, never added behind their back, since the
+    next analysis run re-labels every comment with them."""
+    ensure_taxonomy(session)
+    have = set(session.scalars(select(TextTheme.key)))
+    return [t for t in DEFAULT_TAXONOMY.themes if t.key not in have]
+
+
+def add_defaults(*, session: Session) -> list[TextTheme]:
+    """Add every missing default theme, as shipped (origin "default")."""
+    return [
+        create_theme(
+            session=session,
+            key=t.key,
+            name_ru=t.name_ru,
+            name_en=t.name_en,
+            keywords=list(t.keywords),
+            examples=list(t.examples),
+            origin="default",
+        )
+        for t in missing_defaults(session=session)
+    ]
 
 
 def create_theme(

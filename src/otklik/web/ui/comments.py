@@ -157,7 +157,8 @@ def trend_charts(trend: dict, names: dict[str, str]) -> dict[str, LineChart]:
 
 @router.get("/comments/taxonomy", response_class=HTMLResponse)
 def taxonomy_page(request: Request, db: SessionDep, user: CurrentUser) -> HTMLResponse:
-    return render(request, "comments/taxonomy.html", {"themes": tax.list_themes(session=db)})
+    ctx = {"themes": tax.list_themes(session=db), "missing": tax.missing_defaults(session=db)}
+    return render(request, "comments/taxonomy.html", ctx)
 
 
 def _back(request: Request, default: str) -> RedirectResponse:
@@ -168,7 +169,7 @@ def _back(request: Request, default: str) -> RedirectResponse:
 
 
 def _error(request: Request, db, exc: ValidationFailed) -> HTMLResponse:
-    ctx = {"themes": tax.list_themes(session=db), "error": str(exc)}
+    ctx = {"themes": tax.list_themes(session=db), "missing": [], "error": str(exc)}
     return render(request, "comments/taxonomy.html", ctx, status_code=422)
 
 
@@ -183,6 +184,13 @@ async def taxonomy_create(request: Request, db: SessionDep, user: User = Editor)
     except ValidationFailed as exc:
         db.rollback()
         return _error(request, db, exc)
+    db.commit()
+    return RedirectResponse("/comments/taxonomy", status_code=303)
+
+
+@router.post("/comments/taxonomy/defaults", dependencies=WRITE)
+async def taxonomy_defaults(request: Request, db: SessionDep, user: User = Editor):
+    tax.add_defaults(session=db)
     db.commit()
     return RedirectResponse("/comments/taxonomy", status_code=303)
 

@@ -388,6 +388,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cells: mentions and their net sentiment (from 3 mentions a month).",
         "ru": "В ячейках: упоминания и баланс их тональности (от 3 упоминаний в месяц).",
     },
+    "comments.missing_defaults": {
+        "en": "New default themes are available:",
+        "ru": "Доступны новые стандартные темы:",
+    },
+    "comments.add_defaults": {
+        "en": "Add them (comments are re-labelled at the next analysis run)",
+        "ru": "Добавить (комментарии переразметятся при следующем анализе)",
+    },
     "kw.title": {"en": "Key phrases", "ru": "Ключевые фразы"},
     "kw.period": {"en": "{since} – {until}: {n} comments,", "ru": "{since} – {until}: {n} комм.,"},
     "kw.previous": {
