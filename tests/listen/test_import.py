@@ -347,6 +347,8 @@ def test_large_import_rebuilds_plain_indexes_and_leaves_the_same_schema(
     if sqlite:
         check = session.execute(text("PRAGMA integrity_check")).scalar()
         assert check == "ok"
+        # Inserted without foreign-key checks: every reference must still hold.
+        assert session.execute(text("PRAGMA foreign_key_check")).all() == []
     # A re-import with one new row still skips the stored ones, through the unique indexes.
     more = write(tmp_path, "more.csv", "\n".join([HEADER, *many_rows(21)]) + "\n")
     again = import_responses(session=session, path=more)
@@ -380,13 +382,29 @@ def test_import_gives_the_pooled_connection_its_settings_back(seed, session, tmp
         session.rollback()
         return tuple(
             session.execute(text(f"PRAGMA {p}")).scalar()
-            for p in ("cache_size", "synchronous", "temp_store")
+            for p in ("cache_size", "synchronous", "temp_store", "foreign_keys")
         )
 
     before = pragmas()
+    assert before[-1] == 1  # foreign keys enforced; the import turns them off for itself only
     path = write(tmp_path, "nps.csv", "\n".join([HEADER, *GOOD]) + "\n")
     assert import_responses(session=session, path=path).imported == 3
     assert pragmas() == before
     bad = write(tmp_path, "bad.csv", "\n".join([HEADER, "2024-05-02,R9,,,web-apply,99,,,"]))
     assert import_responses(session=session, path=bad).imported == 0
     assert pragmas() == before
+
+
+def test_import_leaves_the_cycle_collector_as_it_found_it(seed, session, tmp_path):
+    import gc
+
+    path = write(tmp_path, "nps.csv", "\n".join([HEADER, *GOOD]) + "\n")
+    assert gc.isenabled()
+    import_responses(session=session, path=path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        import_responses(session=session, path=path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
