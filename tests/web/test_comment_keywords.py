@@ -150,3 +150,19 @@ def test_keywords_need_metrics_read_and_are_in_openapi(client, session, api_head
         p["name"] for p in op["parameters"]
     }
     assert "KeywordReportOut" in str(op["responses"]["200"])
+
+
+def test_a_newly_analysed_comment_is_counted_at_once(session, seed, periods):
+    from otklik.understand.comments.explorer import CommentFilter
+    from otklik.understand.comments.keywords import keyword_report
+
+    march = CommentFilter(since=MARCH[0], until=MARCH[1])
+    first = keyword_report(session=session, filters=march)
+    assert keyword_report(session=session, filters=march) is first  # served again
+    tp = seed["touchpoints"]["web-apply"].id
+    session.add(Response(touchpoint_id=tp, comment="Курьер опоздал", submitted_at=_at(END)))
+    session.commit()
+    analyse_responses(session=session)
+    again = keyword_report(session=session, filters=march)
+    assert again.comments == first.comments + 1
+    assert again.rising[0].documents == first.rising[0].documents + 1

@@ -9,6 +9,8 @@ One data function for the explorer's panel and ``GET /api/v1/text/keywords``.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 from datetime import date, timedelta
 
@@ -21,9 +23,9 @@ from otklik.understand.comments.models import ResponseText
 from otklik.understand.text.keywords import KeywordChange, compare_keywords
 
 DEFAULT_DAYS = 30
-# Phrase counting is pure Python (~20k short comments/s here): past this many
-# comments per period the newest ones stand for the period, and the answer says so.
-MAX_COMMENTS = 20_000
+# Phrase counting is pure Python (~10k short comments/s on one core here): past this
+# many comments per period the newest ones stand for the period, and the answer says so.
+MAX_COMMENTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,20 @@ class KeywordReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# The explorer recomputes its panel on every page of the same filter; the answer only
+# changes when comments are (re-)analysed or erased, which moves this version.
+_CACHE_SIZE = 64
+_cache: OrderedDict[tuple, KeywordReport] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _data_version(session: Session) -> tuple:
+    count, newest = session.execute(
+        select(func.count(), func.max(ResponseText.analysed_at)).select_from(ResponseText)
+    ).one()
+    return str(session.get_bind().url), count, newest
 
 
 def _texts(session: Session, filters: CommentFilter, limit: int) -> tuple[list[str], bool]:
@@ -84,12 +100,17 @@ def keyword_report(
 ) -> KeywordReport:
     """Top, rising and falling phrases of the filtered comments, period vs previous period."""
     since, until, prev_since, prev_until = periods(session=session, filters=filters, today=today)
+    key = (_data_version(session), filters, since, until, top_k, limit)
+    with _cache_lock:
+        if (hit := _cache.get(key)) is not None:
+            _cache.move_to_end(key)
+            return hit
     now, cut_now = _texts(session, replace(filters, since=since, until=until), limit)
     before, cut_before = _texts(
         session, replace(filters, since=prev_since, until=prev_until), limit
     )
     result = compare_keywords(now, before, top_k=top_k)
-    return KeywordReport(
+    report = KeywordReport(
         since=since,
         until=until,
         previous_since=prev_since,
@@ -101,3 +122,8 @@ def keyword_report(
         rising=result.rising,
         falling=result.falling,
     )
+    with _cache_lock:
+        _cache[key] = report
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return report

@@ -20,6 +20,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from otklik.understand.stats import benjamini_hochberg, proportion_difference_test
 from otklik.understand.text.morph import WORD, is_stopword, lemma
@@ -47,33 +48,40 @@ def _units(text: str) -> list[list[tuple[str, str]]]:
     return [r for r in runs if r]
 
 
+@lru_cache(maxsize=200_000)
+def _word(w: str) -> tuple[str, str | None]:
+    """(lower case, lemma or None for a stopword): one cached look-up per written word."""
+    return w.lower(), None if is_stopword(w) else lemma(w)
+
+
 def _run_words(words: list[str], runs: list[list[tuple[str, str]]]) -> None:
     i = 0
     while i < len(words):
-        w = words[i]
-        low = w.lower()
-        if low in _NEGATIONS and i + 1 < len(words) and not is_stopword(words[i + 1]):
-            nxt = words[i + 1]
-            runs[-1].append((f"{w} {nxt}", f"{low} {lemma(nxt)}"))
-            i += 2
-            continue
-        if is_stopword(w):
+        low, lem = _word(words[i])
+        if low in _NEGATIONS and i + 1 < len(words):
+            nxt_low, nxt_lem = _word(words[i + 1])
+            if nxt_lem is not None:
+                runs[-1].append((f"{low} {nxt_low}", f"{low} {nxt_lem}"))
+                i += 2
+                continue
+        if lem is None:
             if runs[-1]:
                 runs.append([])
         else:
-            runs[-1].append((w, lemma(w)))
+            runs[-1].append((low, lem))
         i += 1
 
 
 def _phrases(text: str, max_ngram: int) -> dict[str, str]:
-    """lemma key -> surface form, for every n-gram of every run (once per text)."""
+    """lemma key -> surface form (lower case), for every n-gram of every run (once per text)."""
     out: dict[str, str] = {}
     for run in _units(text):
         for n in range(1, max_ngram + 1):
             for i in range(len(run) - n + 1):
                 gram = run[i : i + n]
-                key = " ".join(g[1] for g in gram)
-                out.setdefault(key, " ".join(g[0] for g in gram).lower())
+                key = gram[0][1] if n == 1 else " ".join(g[1] for g in gram)
+                if key not in out:
+                    out[key] = gram[0][0] if n == 1 else " ".join(g[0] for g in gram)
     return out
 
 
