@@ -18,11 +18,11 @@ Encoding decisions, so the regression behind the weights is well posed:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+import orjson
 
 MAX_LEVELS = 12
 METRIC_KEYS = frozenset({"nps", "csat", "ces", "comment"})
@@ -42,19 +42,62 @@ class FeatureColumn:
 
 
 @dataclass(frozen=True)
-class RawRow:
-    """What one response contributes to the features."""
+class Coded:
+    """A column stored once per distinct value: row ``i`` holds ``values[codes[i]]``.
 
-    response_id: int
-    answers: Mapping
-    touchpoint: str | None
-    segment: str | None
-    customer_attributes: Mapping
-    response_attributes: Mapping
+    Example: ``coded(["a", "b", "a"])`` → codes [0, 1, 0], values ["a", "b"].
+    """
+
+    codes: np.ndarray  # int64, one per row
+    values: list
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def coded(items: Iterable[Hashable]) -> Coded:
+    """Code ``items`` by first appearance (so the value order is the order rows show them)."""
+    index: dict = {}
+    codes = [index.setdefault(v, len(index)) for v in items]
+    return Coded(np.array(codes, dtype=np.int64), list(index))
+
+
+def parse_objects(texts: Coded) -> Coded:
+    """JSON object texts → the objects (one parse per distinct text); null/invalid → {}."""
+    return Coded(texts.codes, [_parse(t) for t in texts.values])
+
+
+def _parse(text) -> Mapping:
+    if text is None:
+        return {}
+    if isinstance(text, Mapping):  # a driver that hands back JSON already parsed
+        return text
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:  # NaN / Infinity, which Python's json writes
+        import json
+
+        value = json.loads(text)
+    return value if isinstance(value, Mapping) else {}
+
+
+@dataclass(frozen=True)
+class ResponseColumns:
+    """What the responses contribute to the features, one entry per response in each column."""
+
+    response_ids: np.ndarray
+    answers: Coded  # of mappings
+    touchpoint: Coded  # of codes (str | None)
+    segment: Coded  # of str | None
+    customer_attributes: Coded  # of mappings
+    response_attributes: Coded  # of mappings
+
+    def __len__(self) -> int:
+        return len(self.response_ids)
 
 
 def build_columns(
-    rows: Sequence[RawRow],
+    rows: ResponseColumns,
     *,
     min_count: int,
     exclude: frozenset[str] = METRIC_KEYS,
@@ -62,43 +105,45 @@ def build_columns(
 ) -> list[FeatureColumn]:
     """All usable driver columns for ``rows`` (see the module docstring for the rules)."""
     columns: list[FeatureColumn] = []
-    columns += _from_mapping(rows, "answer", lambda r: r.answers, min_count, exclude)
-    columns += _categorical("touchpoint", "touchpoint", [r.touchpoint for r in rows], min_count)
-    columns += _categorical("segment", "segment", [r.segment for r in rows], min_count)
-    columns += _from_mapping(
-        rows, "customer", lambda r: r.customer_attributes, min_count, exclude | {"segment"}
-    )
-    columns += _from_mapping(
-        rows, "response", lambda r: r.response_attributes, min_count, exclude | {"segment"}
-    )
+    columns += _from_mapping(rows.answers, "answer", min_count, exclude)
+    columns += _categorical("touchpoint", "touchpoint", rows.touchpoint, min_count)
+    columns += _categorical("segment", "segment", rows.segment, min_count)
+    columns += _from_mapping(rows.customer_attributes, "customer", min_count, exclude | {"segment"})
+    columns += _from_mapping(rows.response_attributes, "response", min_count, exclude | {"segment"})
+    ids = rows.response_ids.tolist()
     for name, by_id in (extra or {}).items():
-        values = np.array([float(by_id.get(r.response_id, 0.0)) for r in rows])
-        present = np.array([r.response_id in by_id for r in rows])
+        values = np.array([float(by_id.get(rid, 0.0)) for rid in ids])
+        present = np.array([rid in by_id for rid in ids], dtype=bool)
         if present.sum() >= min_count and values.std() > 0:
             columns.append(FeatureColumn(f"extra:{name}", "extra", name, None, values, present))
     return _drop_duplicates(columns)
 
 
-def _from_mapping(rows, source, get, min_count, exclude) -> list[FeatureColumn]:
+def _from_mapping(mappings: Coded, source, min_count, exclude) -> list[FeatureColumn]:
+    # Walk each distinct mapping once: key → its value in every distinct mapping (or None).
     seen: dict[str, list] = {}
-    for i, row in enumerate(rows):
-        for key, value in (get(row) or {}).items():
+    for u, mapping in enumerate(mappings.values):
+        for key, value in mapping.items():
             if key in exclude or value is None or isinstance(value, dict | list):
                 continue
             if key not in seen:
-                seen[key] = [None] * len(rows)
-            seen[key][i] = value
+                seen[key] = [None] * len(mappings.values)
+            seen[key][u] = value
+    rows_per_value = np.bincount(mappings.codes, minlength=len(mappings.values))
     out: list[FeatureColumn] = []
     for key in sorted(seen):
         values = seen[key]
-        given = [v for v in values if v is not None]
-        if len(given) < min_count:
+        given = [u for u, v in enumerate(values) if v is not None]
+        if int(rows_per_value[given].sum()) < min_count:
             continue
-        if all(isinstance(v, int | float) and not isinstance(v, bool) for v in given):
-            out += _numeric(source, key, values)
+        if all(
+            isinstance(values[u], int | float) and not isinstance(values[u], bool) for u in given
+        ):
+            out += _numeric(source, key, values, mappings.codes)
         else:
-            labels = [None if v is None else _label(v) for v in values]
-            out += _categorical(source, key, labels, min_count)
+            labels = coded(None if v is None else _label(v) for v in values)
+            per_row = Coded(labels.codes[mappings.codes], labels.values)
+            out += _categorical(source, key, per_row, min_count)
     return out
 
 
@@ -108,28 +153,40 @@ def _label(value) -> str:
     return str(value)
 
 
-def _numeric(source: str, name: str, values: list) -> list[FeatureColumn]:
-    present = np.array([v is not None for v in values])
-    raw = np.array([float(v) if v is not None else np.nan for v in values])
+def _numeric(source: str, name: str, values: list, codes: np.ndarray) -> list[FeatureColumn]:
+    given = np.array([v is not None for v in values], dtype=bool)
+    raw_per_value = np.array([float(v) if v is not None else np.nan for v in values])
+    present = given[codes]
+    raw = raw_per_value[codes]
     filled = np.where(present, raw, np.nanmean(raw))
     if filled.std() == 0:
         return []
     return [FeatureColumn(f"{source}:{name}", source, name, None, filled, present)]
 
 
-def _categorical(source: str, name: str, labels: list, min_count: int) -> list[FeatureColumn]:
-    counts = Counter(v for v in labels if v is not None)
-    if len(counts) > MAX_LEVELS and source != "touchpoint":
+def _categorical(source: str, name: str, labels: Coded, min_count: int) -> list[FeatureColumn]:
+    counts = np.bincount(labels.codes, minlength=len(labels.values))
+    levels = [
+        (int(counts[c]), c)
+        for c, level in enumerate(labels.values)
+        if level is not None and counts[c]
+    ]
+    if len(levels) > MAX_LEVELS and source != "touchpoint":
         return []  # free text or an id, not a choice
-    kept = [level for level, n in counts.most_common() if n >= min_count]
+    # Most common first; a tie goes to the level seen first (codes follow first appearance).
+    first_row = np.zeros(len(labels.values), dtype=np.int64)
+    found, first = np.unique(labels.codes, return_index=True)
+    first_row[found] = first
+    ranked = sorted(levels, key=lambda nc: (-nc[0], first_row[nc[1]]))
+    kept = [c for n, c in ranked if n >= min_count]
     if len(kept) < 2:
         return []
     # The most common level is the reference (no column): the others are read against it.
     # Rows without the field are 0 in every column; the touchpoint columns absorb who was asked.
-    levels = kept[1:]
     out = []
-    for level in sorted(levels):
-        present = np.array([v == level for v in labels])
+    for code in sorted(kept[1:], key=lambda c: labels.values[c]):
+        level = labels.values[code]
+        present = labels.codes == code
         out.append(
             FeatureColumn(
                 f"{source}:{name}={level}", source, name, level, present.astype(float), present
@@ -150,3 +207,6 @@ def _drop_duplicates(columns: list[FeatureColumn]) -> list[FeatureColumn]:
         seen.add(fingerprint)
         kept.append(col)
     return kept
+
+
+__all__ = ["Coded", "FeatureColumn", "ResponseColumns", "build_columns", "coded", "parse_objects"]
