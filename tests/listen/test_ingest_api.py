@@ -258,3 +258,40 @@ def test_key_without_ingest_scope_is_403(client, seed, session):
     assert resp.status_code == 403
     assert "ingest" in resp.json()["detail"]
     assert _count(session) == 0
+
+
+def test_hot_path_stores_the_same_text_as_the_orm(client, api_headers, seed, session):
+    """The raw insert converts values itself; a row written by the ORM must look the same."""
+    body = {
+        "touchpoint": "web-apply",
+        "nps": 7,
+        "submitted_at": "2024-02-29T23:59:58.123456-05:00",
+        "answers": {},
+        "attributes": {"plan": "gold", "n": 2},
+    }
+    resp = client.post(URL, json=body, headers=api_headers)
+    assert resp.status_code == 201, resp.text
+    hot = session.get(Response, resp.json()["id"])
+    orm = Response(
+        touchpoint_id=hot.touchpoint_id,
+        source="api",
+        nps=7,
+        answers={},
+        attributes={"plan": "gold", "n": 2},
+        submitted_at=datetime(2024, 3, 1, 4, 59, 58, 123456, tzinfo=UTC),
+        received_at=hot.received_at,
+    )
+    session.add(orm)
+    session.commit()
+    columns = "CAST(submitted_at AS TEXT), CAST(received_at AS TEXT), "
+    columns += "CAST(answers AS TEXT), CAST(attributes AS TEXT)"
+    raw = {
+        row_id: tuple(
+            session.connection()
+            .exec_driver_sql(f"SELECT {columns} FROM response WHERE id = {row_id}")
+            .one()
+        )
+        for row_id in (hot.id, orm.id)
+    }
+    assert raw[hot.id] == raw[orm.id]
+    assert resp.json()["submitted_at"] == "2024-03-01T04:59:58.123456Z"

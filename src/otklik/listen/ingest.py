@@ -25,11 +25,12 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import Engine, bindparam, select
+from sqlalchemy import JSON, Engine, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ from otklik.listen.models import Customer, Response, Survey, Touchpoint
 from otklik.listen.schemas import CustomerRef, ResponseIn, ResponsePublic
 from otklik.org.models import Unit
 from otklik.store import utcnow, write_lock
+from otklik.store.base import UTCDateTime
 from otklik.store.group_commit import GroupCommitter
 from otklik.understand.comments.redaction import redact_for_storage
 
@@ -206,6 +208,16 @@ _STATEMENTS = {
 }
 
 
+# SQLite on the raw hot path: the same inserts without RETURNING (see _Prepared.rowid).
+_ROWID_INSERTS = {
+    "response": sqlite.insert(_R).on_conflict_do_nothing(),
+    "customer": sqlite.insert(_C),
+    "customer_by_external_id": sqlite.insert(_C).on_conflict_do_nothing(
+        index_elements=["external_id"]
+    ),
+}
+
+
 def _statement(session: Session, name: str):
     """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite ≥ 3.24, PostgreSQL)."""
     return _STATEMENTS[session.get_bind().dialect.name][name]
@@ -217,20 +229,23 @@ class _Prepared:
     SQLAlchemy's per-execution machinery (and the Session's unit of work) cost several
     times the insert itself; the hot path pays neither. Values are still converted by
     the columns' own ``bind_processor`` (JSON, UTC datetimes), so rows are stored exactly
-    as SQLAlchemy stores them.
+    as SQLAlchemy stores them; two common cases take a shortcut with the same result
+    (see :func:`_fast_processor`). ``rowid``: an SQLite INSERT without RETURNING whose
+    new id is the cursor's ``lastrowid`` (RETURNING doubled the cost of the insert).
     """
 
-    def __init__(self, engine: Engine, stmt, table, keys: Sequence[str]) -> None:
+    def __init__(self, engine: Engine, stmt, table, keys: Sequence[str], rowid: bool = False):
         dialect = engine.dialect
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
         self.sql = str(compiled)
         self.positional = compiled.positiontup
+        self.rowid = rowid
         self.processors = {}
         for name in compiled.binds:
             column = table.c[name]  # every parameter is named after its column
             processor = column.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                self.processors[name] = processor
+                self.processors[name] = _fast_processor(column, dialect, processor)
 
     def scalar(self, cursor, params: dict[str, Any]) -> Any:
         for name, processor in self.processors.items():
@@ -239,8 +254,34 @@ class _Prepared:
             cursor.execute(self.sql, [params[n] for n in self.positional])
         else:
             cursor.execute(self.sql, params)
+        if self.rowid:  # ON CONFLICT DO NOTHING changed no row: the key exists
+            return cursor.lastrowid if cursor.rowcount == 1 else None
         row = cursor.fetchone()
         return row[0] if row is not None else None
+
+
+def _fast_processor(column, dialect, processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``processor`` with the hot path's common cases on SQLite done directly, to the same
+    text: an aware datetime as SQLAlchemy's UTC text, and an empty JSON object."""
+    if dialect.name != "sqlite":
+        return processor
+    if isinstance(column.type, UTCDateTime):
+
+        def utc_text(value: datetime | None) -> str | None:
+            if value is None or value.tzinfo is None:
+                return processor(value)  # None, or the type's own error for naive times
+            # SQLAlchemy's SQLite DATETIME format: "%04d-%02d-%02d %02d:%02d:%02d.%06d".
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return utc_text
+    if isinstance(column.type, JSON):
+        empty = processor({})
+
+        def json_text(value: Any) -> Any:
+            return empty if type(value) is dict and not value else processor(value)
+
+        return json_text
+    return processor
 
 
 _RESPONSE_KEYS = (
@@ -257,13 +298,14 @@ _prepared: weakref.WeakKeyDictionary[Engine, dict[str, _Prepared]] = weakref.Wea
 def _prepare(engine: Engine) -> dict[str, _Prepared]:
     found = _prepared.get(engine)
     if found is None:
-        stmts = _STATEMENTS[engine.dialect.name]
+        rowid = engine.dialect.name == "sqlite"
+        stmts = _ROWID_INSERTS if rowid else _STATEMENTS[engine.dialect.name]
         find = select(_C.c.id).order_by(_C.c.id)  # the oldest match; fetchone() takes it
         found = {
-            "response": _Prepared(engine, stmts["response"], _R, _RESPONSE_KEYS),
-            "customer": _Prepared(engine, stmts["customer"], _C, _CUSTOMER_KEYS),
+            "response": _Prepared(engine, stmts["response"], _R, _RESPONSE_KEYS, rowid),
+            "customer": _Prepared(engine, stmts["customer"], _C, _CUSTOMER_KEYS, rowid),
             "customer_by_external_id": _Prepared(
-                engine, stmts["customer_by_external_id"], _C, _CUSTOMER_KEYS
+                engine, stmts["customer_by_external_id"], _C, _CUSTOMER_KEYS, rowid
             ),
             "find_external_id": _Prepared(
                 engine, find.where(_C.c.external_id == bindparam("external_id")), _C, ()
