@@ -191,3 +191,10 @@ def test_queries_by_different_periods_and_attributes_in_one_process_each_group_t
         assert ("2024-W02",) in _by(session, "week")
         assert ("gold",) in _by(session, "attribute:tier")
         assert ("41",) in _by(session, "attribute:age")
+
+
+def test_several_split_points_number_the_windows_in_one_scan(session, world):
+    splits = (T0 + timedelta(days=7), T0 + timedelta(days=95))  # each point opens a window
+    q = MetricQuery.make(since=T0, until=END, split_at=splits)
+    found = {g.window: g.counts.responses for g in grouped_counts(session=session, query=q)}
+    assert found == {0: 2, 1: 2, 2: 2}

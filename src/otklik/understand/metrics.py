@@ -86,8 +86,9 @@ class MetricQuery:
     by: tuple[str, ...] = ()
     filters: tuple[tuple[str, tuple[str, ...]], ...] = ()
     metrics: tuple[str, ...] = METRICS
-    # Compare two adjacent periods in one scan: groups get ``window`` 1 (at or after) / 0.
-    split_at: datetime | None = None
+    # Adjacent periods in one scan: with split points s1 < s2 < …, groups get ``window`` =
+    # how many split points are at or before the response (0 before s1, 1 in [s1, s2) …).
+    split_at: tuple[datetime, ...] = ()
 
     @staticmethod
     def make(
@@ -97,10 +98,11 @@ class MetricQuery:
         by: Sequence[str] = (),
         filters: Mapping[str, Sequence[str]] | None = None,
         metrics: Sequence[str] = METRICS,
-        split_at: datetime | None = None,
+        split_at: datetime | Sequence[datetime] | None = None,
     ) -> MetricQuery:
         flt = tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v))
-        return MetricQuery(since, until, tuple(by), flt, tuple(metrics), split_at)
+        splits = (split_at,) if isinstance(split_at, datetime) else tuple(split_at or ())
+        return MetricQuery(since, until, tuple(by), flt, tuple(metrics), tuple(sorted(splits)))
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ class Group:
     keys: dict[str, str | None]
     labels: dict[str, str | None]
     counts: Counts
-    window: int | None = None  # with ``split_at``: 1 = at or after it, 0 = before
+    window: int | None = None  # with ``split_at``: how many split points are at or before
 
 
 def validate_by(by: Sequence[str]) -> tuple[str, ...]:
@@ -149,8 +151,9 @@ def validate_by(by: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def plan(*, session: Session, query: MetricQuery) -> Plan:
-    """Validate ``query`` and resolve codes to ids against the system of record."""
+def plan(*, session: Session, query: MetricQuery, lookups: Lookups | None = None) -> Plan:
+    """Validate ``query`` and resolve codes to ids against the system of record (``lookups``
+    when the caller already loaded them for another query of the same request)."""
     if query.since.tzinfo is None or query.until.tzinfo is None:
         raise ValidationFailed("since/until must be timezone-aware", field="since")
     if query.since > query.until:
@@ -159,7 +162,7 @@ def plan(*, session: Session, query: MetricQuery) -> Plan:
         if metric not in METRICS:
             raise ValidationFailed(f"metric: unknown {metric!r} (nps, csat, ces)", field="metric")
     validate_by(query.by)
-    lk = load_lookups(session)
+    lk = lookups or load_lookups(session)
 
     keys: dict[str, ColumnElement] = {}
     needs_customer = False
@@ -181,8 +184,10 @@ def plan(*, session: Session, query: MetricQuery) -> Plan:
             keys[name] = json_text(C.attributes, name[len(ATTRIBUTE_PREFIX) :])
             needs_customer = True
 
-    if query.split_at is not None:
-        keys["window"] = case((R.submitted_at >= query.split_at, 1), else_=0)
+    if query.split_at:
+        latest_first = [(R.submitted_at >= at, i) for i, at in
+                        reversed(list(enumerate(query.split_at, start=1)))]  # fmt: skip
+        keys["window"] = case(*latest_first, else_=0)
     where: list[ColumnElement] = [R.submitted_at >= query.since, R.submitted_at < query.until]
     unit_scope = None
     for name, values in query.filters:
@@ -311,18 +316,24 @@ def groups(p: Plan, raw: Mapping[tuple, Counts], *, lang: str = "en") -> list[Gr
     return result
 
 
+def raw_counts(
+    *, session: Session, p: Plan, engine=None, cache: bool = False
+) -> dict[tuple, Counts]:
+    """Counts by SQL key (before mapping to dimensions): through the analytics ``engine``
+    when given (columnar mirror + fresh tail; ``cache`` keeps segment counts for statements
+    that repeat), else straight from the system of record. Both give identical numbers."""
+    if engine is not None:
+        return engine.counts(session=session, p=p, cache=cache)
+    return sql_counts(session=session, p=p)
+
+
 def grouped_counts(
     *, session: Session, query: MetricQuery, engine=None, lang: str = "en"
 ) -> list[Group]:
-    """Counts per group: through the analytics ``engine`` when given (columnar mirror + fresh
-    tail), else straight from the system of record. Both give identical numbers."""
+    """Counts per group of ``query`` (see ``raw_counts``), labelled for people."""
     p = plan(session=session, query=query)
-    raw = (
-        engine.counts(session=session, p=p)
-        if engine is not None
-        else sql_counts(session=session, p=p)
-    )
-    if not query.by and query.split_at is None:
+    raw = raw_counts(session=session, p=p, engine=engine)
+    if not query.by and not query.split_at:
         raw = {(): raw.get((), Counts())}
     return groups(p, raw, lang=lang)
 

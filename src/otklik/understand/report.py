@@ -182,16 +182,36 @@ def breakdown(
                           compare_since, compare_until)  # fmt: skip
     else:
         totals = current, previous
-    prev_total = totals[1].get((), Counts()) if totals[1] is not None else None
+    return breakdown_from_counts(
+        metric=metric, by=by, since=since, until=until, compare_since=compare_since,
+        current=current, previous=previous, total=totals[0].get((), ({}, Counts()))[1],
+        previous_total=None if totals[1] is None else totals[1].get((), Counts()), min_n=min_n,
+    )  # fmt: skip
+
+
+def breakdown_from_counts(
+    *,
+    metric: str,
+    by: Sequence[str],
+    since: datetime,
+    until: datetime,
+    compare_since: datetime | None,
+    current: Mapping[tuple, tuple[dict, Counts]],
+    previous: Mapping[tuple, Counts] | None,
+    total: Counts,
+    previous_total: Counts | None,
+    min_n: int,
+) -> Breakdown:
+    """The breakdown from counts already read: ``current`` maps group keys (codes, in ``by``
+    order) to (labels, counts); ``previous`` the same keys to the comparison period's counts.
+    Callers that read several views in one scan (the dashboard) build it from their sums."""
     built = [
         _row(metric, dict(zip(by, k, strict=True)), labels, c, min_n,
              None if previous is None else previous.get(k, Counts()))
         for k, (labels, c) in current.items()
     ]  # fmt: skip
     built.sort(key=lambda rp: tuple((v is None, v or "") for v in rp[0].keys.values()))
-    [total_row] = _with_q_values(
-        [_row(metric, {}, {}, totals[0].get((), ({}, Counts()))[1], min_n, prev_total)]
-    )
+    [total_row] = _with_q_values([_row(metric, {}, {}, total, min_n, previous_total)])
     return Breakdown(
         metric=metric, unit=UNITS[metric], by=list(by), since=since, until=until,
         previous_since=compare_since, min_n=min_n, total=total_row, rows=_with_q_values(built),
@@ -252,7 +272,11 @@ def kpis(
     one scan for all three."""
     q = MetricQuery.make(since=compare_since, until=until, filters=filters, split_at=since)
     found = {g.window: g.counts for g in grouped_counts(session=session, query=q, engine=engine)}
-    now, before = found.get(1, Counts()), found.get(0, Counts())
+    return kpis_from_counts(found.get(1, Counts()), found.get(0, Counts()), min_n=min_n)
+
+
+def kpis_from_counts(now: Counts, before: Counts, *, min_n: int) -> dict[str, Row]:
+    """NPS, CSAT and CES rows from one period's counts and the previous period's."""
     return {m: _with_q_values([_row(m, {}, {}, now, min_n, before)])[0] for m in METRICS}
 
 
@@ -299,6 +323,21 @@ def trend(
     q = MetricQuery.make(since=start, until=until, by=(grain,), filters=filters, metrics=(metric,))
     found = {g.keys[grain]: g.counts for g in grouped_counts(session=session, query=q,
                                                              engine=engine)}  # fmt: skip
+    return trend_from_counts(metric=metric, grain=grain, start=start, until=until, found=found,
+                             min_n=min_n)  # fmt: skip
+
+
+def trend_from_counts(
+    *,
+    metric: str,
+    grain: str,
+    start: datetime,
+    until: datetime,
+    found: Mapping[str, Counts],
+    min_n: int,
+) -> list[TrendPoint]:
+    """Every period from ``start`` (a period start) to ``until``, with ``found`` counts by
+    period label (``2024-03`` …); missing periods get n = 0."""
     points = []
     cursor = start
     while cursor < until:

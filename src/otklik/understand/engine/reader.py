@@ -5,12 +5,18 @@ The tail is every response above the mirror's watermark plus every response
 the change log names after the mirror's position; stale segment copies are
 excluded with an anti-join on the change log. So a response committed a
 millisecond ago, or erased, is reflected on the very next read, with no sync.
+
+A read may ask for its segment counts to be cached (``cache=True``): segments
+never change, so one segment's counts for one statement stay exact until a
+change names one of its rows (the stale ids are part of the cache key). The
+tail is always read live, so a cached read is as fresh as an uncached one.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
@@ -25,6 +31,39 @@ log = logging.getLogger(__name__)
 AUTO_SYNC_TAIL = 50_000  # a read that sees more unsynced rows than this starts a sync
 _IN_CHUNK = 900  # ids per IN (...) list: under SQLite's 999 bound parameters
 LATE = 2**62  # a late-committed change is newer than every segment
+CACHE_GROUPS = 200_000  # cached groups per process, over all entries (~100 MB at most)
+
+
+class _SegmentCache:
+    """Least-recently-used ``{key: {group key: Counts}}``, bounded by the number of groups."""
+
+    def __init__(self, max_groups: int) -> None:
+        self.max_groups = max_groups
+        self._items: OrderedDict[tuple, dict[tuple, Counts]] = OrderedDict()
+        self._groups = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict[tuple, Counts] | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: dict[tuple, Counts]) -> None:
+        with self._lock:
+            if key in self._items or len(value) > self.max_groups:
+                return
+            self._items[key] = value
+            self._groups += len(value)
+            while self._groups > self.max_groups:
+                _, old = self._items.popitem(last=False)
+                self._groups -= len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._groups = 0
 
 
 class AnalyticsEngine:
@@ -42,19 +81,22 @@ class AnalyticsEngine:
         self.auto_sync = auto_sync
         self.auto_sync_tail = auto_sync_tail or AUTO_SYNC_TAIL
         self._syncing = threading.Lock()
+        self.cache = _SegmentCache(CACHE_GROUPS)
 
     # -- the read path ----------------------------------------------------------------------
-    def counts(self, *, session: Session, p: Plan) -> dict[tuple, Counts]:
+    def counts(self, *, session: Session, p: Plan, cache: bool = False) -> dict[tuple, Counts]:
+        """Counts by SQL key; ``cache`` keeps each segment's counts for this statement (worth
+        it for statements whose parameters repeat, e.g. day-aligned dashboard ranges)."""
         for attempt in (1, 2):
             m = self.mirror.manifest()
             try:
-                return self._counts(session, p, m)
+                return self._counts(session, p, m, cache)
             except FileNotFoundError:  # compaction removed a segment we were about to read
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
 
-    def _counts(self, session: Session, p: Plan, m: Manifest) -> dict[tuple, Counts]:
+    def _counts(self, session: Session, p: Plan, m: Manifest, cache: bool) -> dict[tuple, Counts]:
         high_id = session.execute(select(func.coalesce(func.max(R.id), 0))).scalar_one()
         pending = pending_from_session(session, m.min_seq) if m.segments else []
         if m.seq_holes:  # changes that committed after a sync had passed their seq
@@ -62,7 +104,11 @@ class AnalyticsEngine:
             pending += [(rid, LATE) for rid, _ in late]
         result: dict[tuple, Counts] = {}
         if m.segments:
-            self._segment_counts(p, m, pending, result)
+            stale = [(rid, seq) for rid, seq in pending if rid <= m.watermark]
+            if cache:
+                self._cached_segment_counts(p, m, stale, result)
+            else:
+                self._segment_counts(p, m, [s.file for s in m.segments], stale, result)
         # The tail: responses the mirror has not seen, and current versions of changed ones.
         if high_id > m.watermark:
             # Two-sided, so SQLite walks the rowid range rather than a time index.
@@ -78,14 +124,28 @@ class AnalyticsEngine:
             self._start_background_sync()
         return result
 
-    def _segment_counts(self, p: Plan, m: Manifest, pending, into: dict) -> None:
-        files = duck.sql_list([self.mirror.path(s.file) for s in m.segments])
-        stale = [(rid, seq) for rid, seq in pending if rid <= m.watermark]
+    def _cached_segment_counts(self, p: Plan, m: Manifest, stale, into: dict) -> None:
+        """Segment by segment, each one's counts from the cache when its key matches: the
+        statement, the customer snapshot it joins, and the ids changed after it was written."""
+        sql, params = duck.compile_for_duckdb(counts_statement(p))
+        customers = m.customers if p.needs_customer else None
+        for seg in m.segments:
+            mine = sorted((rid, seq) for rid, seq in stale if seq > seg.seq)
+            key = (seg.file, customers, sql, tuple(params), tuple(rid for rid, _ in mine))
+            found = self.cache.get(key)
+            if found is None:
+                found = self._segment_counts(p, m, [seg.file], mine, {})
+                self.cache.put(key, found)
+            for k, c in found.items():
+                into[k] = into[k] + c if k in into else c
+
+    def _segment_counts(self, p: Plan, m: Manifest, segment_files, stale, into: dict) -> dict:
+        files = duck.sql_list([self.mirror.path(f) for f in segment_files])
         response = f"SELECT * FROM read_parquet({files}) r"
         con = duck.connection().cursor()
         try:
             if stale:
-                pending = pending_arrays(stale)
+                pending = pending_arrays(stale)  # noqa: F841 - DuckDB reads it by name
                 response += (
                     " WHERE NOT EXISTS (SELECT 1 FROM pending c "
                     "WHERE c.response_id = r.id AND c.seq > r._seq)"
@@ -101,6 +161,7 @@ class AnalyticsEngine:
             cur = con.execute(f"WITH {', '.join(ctes)} {sql}", params)
             names = [d[0] for d in cur.description]
             merge_rows(p, (dict(zip(names, row, strict=True)) for row in cur.fetchall()), into)
+            return into
         except Exception as exc:  # a vanished file surfaces as an IOException from DuckDB
             if "No files found" in str(exc) or "No such file" in str(exc):
                 raise FileNotFoundError(str(exc)) from exc
