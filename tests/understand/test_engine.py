@@ -256,3 +256,26 @@ def test_a_deletion_committed_after_a_sync_passed_its_change_is_still_honoured(
     _same(session, analytics)
     analytics.mirror.compact(engine=engine)
     _same(session, analytics)
+
+
+def test_syncs_merge_small_segments_and_keep_the_big_one_until_they_grow(session, seed,
+                                                                         analytics):  # fmt: skip
+    rng = random.Random(11)
+    _fill(session, seed, 800, rng=rng)
+    analytics.sync()
+    [big] = analytics.mirror.manifest().segments
+    ids = [r.id for r in session.query(Response.id).order_by(Response.id).limit(3)]
+    session.execute(delete(Response).where(Response.id.in_(ids)))  # stale rows in the big one
+    session.commit()
+    for step in range(8):  # the eighth sync leaves 9 segments: the small ones are merged
+        _fill(session, seed, 10, rng=rng, start=800 + 10 * step)
+        analytics.sync()
+    segments = analytics.mirror.manifest().segments
+    assert segments[0].file == big.file and len(segments) == 2
+    _same(session, analytics)
+    for step in range(8):  # now the small ones reach a quarter of the big one: all rewritten
+        _fill(session, seed, 25, rng=rng, start=880 + 25 * step)
+        analytics.sync()
+    segments = analytics.mirror.manifest().segments
+    assert big.file not in {s.file for s in segments} and len(segments) <= 2
+    _same(session, analytics)

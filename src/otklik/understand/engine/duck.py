@@ -9,6 +9,8 @@ that the few per-engine spellings (``periods.period_start``,
 from __future__ import annotations
 
 import atexit
+import os
+import tempfile
 import threading
 from datetime import UTC, datetime
 
@@ -49,7 +51,10 @@ def connection() -> duckdb.DuckDBPyConnection:
     if _con is None:
         with _lock:
             if _con is None:
-                con = duckdb.connect(":memory:", config=CONFIG)
+                # Sorting a large compaction spills to disk: a directory of this process's
+                # own (DuckDB's default is ./.tmp in whatever the working directory is).
+                spill = os.path.join(tempfile.gettempdir(), f"otklik-duckdb-{os.getpid()}")
+                con = duckdb.connect(":memory:", config={**CONFIG, "temp_directory": spill})
                 con.execute("SET TimeZone = 'UTC'")
                 atexit.register(con.close)
                 _con = con

@@ -5,9 +5,16 @@ responses above the watermark — and the current version of every response the
 change log names — into a new segment, then atomically replaces
 ``manifest.json``. Readers in any process only read the manifest and the
 segments it lists, so no reader ever blocks a writer or another reader.
-Compaction rewrites all segments into one, dropping stale copies; files no
+Compaction merges the small segments that syncs leave behind into one, and
+only rewrites everything (dropping stale copies from the big segment too) when
+the small ones add up to a quarter of it or the big one holds many stale rows:
+so cached counts of the big segment (``reader``) survive syncs. Files no
 manifest lists are deleted once older than ``GC_SECONDS`` (a reader still
 holding the old manifest retries with the new one).
+
+Segments are sorted by ``submitted_at`` (row groups prune by date), store ids
+and scores in the narrowest types, and use Parquet v2 encodings (delta-encoded
+timestamps): that is what brings a scan close to DuckDB's own file format.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ from otklik.understand.engine.models import AnalyticsChange
 
 CHUNK_ROWS = 250_000  # rows per segment written by a sync: bounds the writer's memory
 COMPACT_SEGMENTS = 8
+FULL_COMPACT_SHARE = 4  # rewrite the big segment too once the others reach 1/4 of it …
+FULL_COMPACT_STALE = 10_000  # … or once this many (and 1 % of its) rows went stale
+PARQUET = "FORMAT parquet, COMPRESSION zstd, PARQUET_VERSION V2"
 GC_SECONDS = 300
 CUSTOMER_REFRESH_SECONDS = 600
 HOLE_TTL = 600  # an insert still uncommitted after 10 minutes is treated as rolled back
@@ -43,6 +53,16 @@ TEXT_NULL = "\x01"  # the same for text (PostgreSQL text cannot hold \x00)
 R = Response.__table__.c
 INT_COLUMNS = ("survey_id", "customer_id", "touchpoint_id", "unit_id", "nps", "csat", "ces")
 TEXT_COLUMNS = ("channel", "source", "language")
+# Segment column types: ids as the system of record's INTEGER, 0–10 scores as SMALLINT.
+TYPES = {"id": "BIGINT", "survey_id": "INTEGER", "customer_id": "INTEGER",
+         "touchpoint_id": "INTEGER", "unit_id": "INTEGER", "nps": "SMALLINT",
+         "csat": "SMALLINT", "ces": "SMALLINT"}  # fmt: skip
+# Every segment's columns, in order, cast to the current types (older segments may differ).
+COLUMNS = ", ".join(
+    [f"CAST(id AS {TYPES['id']}) AS id", "submitted_at"]
+    + [f"CAST({c} AS {TYPES[c]}) AS {c}" for c in INT_COLUMNS]
+    + list(TEXT_COLUMNS)
+)
 
 
 @dataclass
@@ -171,36 +191,61 @@ class Mirror:
         m.watermark, m.seq, m.synced_at = max(m.watermark, high_id), high_seq, now
         self._save(m)
         if rebuild or len(m.segments) > COMPACT_SEGMENTS:
-            self.compact(engine=engine)
+            self.compact(engine=engine, full=rebuild or self._needs_full_compaction(engine, m))
         self._collect_garbage()
         return {"rows": written, "seconds": round(time.monotonic() - started, 3)}
 
-    def compact(self, *, engine: Engine) -> None:
-        """Rewrite all segments as one, without stale copies; then trim the change log."""
+    def compact(self, *, engine: Engine, full: bool = True) -> None:
+        """Merge segments into one without stale copies, then trim the change log.
+
+        ``full``: all of them; else all but the largest, which keeps its file (and the
+        counts readers cached for it) and its stale rows (excluded on read, as before).
+        """
         m = self.manifest()
-        if len(m.segments) <= 1 and m.seq == m.min_seq and m.compacted_seq == m.seq:
-            return
+        if full:
+            if len(m.segments) <= 1 and m.seq == m.min_seq and m.compacted_seq == m.seq:
+                return
+            merge, keep = list(m.segments), []
+        else:
+            base = max(m.segments, key=lambda s: s.rows, default=None)
+            keep = [base] if base is not None else []
+            merge = [s for s in m.segments if s is not base]
+            if len(merge) <= 1:
+                return
         con = duck.connection().cursor()
         try:
             pending = _pending(engine, m.min_seq)  # noqa: F841 - read by DuckDB by name
             name = f"seg-{uuid.uuid4().hex}.parquet"
-            files = duck.sql_list([self.path(s.file) for s in m.segments])
-            if m.segments:
+            files = duck.sql_list([self.path(s.file) for s in merge])
+            if merge:
                 con.execute(
-                    f"COPY (SELECT * EXCLUDE (_seq), CAST({m.seq} AS BIGINT) AS _seq "
+                    f"COPY (SELECT {COLUMNS}, CAST({m.seq} AS BIGINT) AS _seq "
                     f"FROM read_parquet({files}) r WHERE NOT EXISTS (SELECT 1 FROM pending p "
-                    f"WHERE p.response_id = r.id AND p.seq > r._seq)) "
-                    f"TO '{self.path(name)}' (FORMAT parquet, COMPRESSION zstd)"
+                    f"WHERE p.response_id = r.id AND p.seq > r._seq) ORDER BY submitted_at) "
+                    f"TO '{self.path(name)}' ({PARQUET})"
                 )
                 rows = con.execute(f"SELECT count(*) FROM '{self.path(name)}'").fetchone()[0]
-                m.segments = [Segment(file=name, rows=int(rows), seq=m.seq)]
+                m.segments = [*keep, Segment(file=name, rows=int(rows), seq=m.seq)]
         finally:
             con.close()
-        previous, m.compacted_seq = m.compacted_seq, m.seq
+        # The change log is needed above the oldest segment's position (min_seq never falls).
+        previous, m.compacted_seq = m.compacted_seq, m.min_seq
         self._save(m)
         # Readers holding the manifest before the previous compaction are long gone.
         with engine.begin() as conn:
             conn.execute(AnalyticsChange.__table__.delete().where(AnalyticsChange.seq <= previous))
+
+    def _needs_full_compaction(self, engine: Engine, m: Manifest) -> bool:
+        """Rewrite the big segment too when the small ones have grown to a good share of it,
+        or when too many of its rows are stale (each read excludes them)."""
+        base = max(m.segments, key=lambda s: s.rows)
+        if (sum(s.rows for s in m.segments) - base.rows) * FULL_COMPACT_SHARE >= base.rows:
+            return True
+        with engine.connect() as conn:
+            stale = conn.execute(
+                select(func.count()).where(AnalyticsChange.seq > base.seq)
+            ).scalar_one()
+        return stale > max(FULL_COMPACT_STALE, base.rows // 100)
 
     def _write_segment(self, rows: list[tuple], *, seq: int) -> tuple[Segment, np.ndarray]:
         """Rows → one Parquet file, through numpy arrays (no per-value Python objects reach
@@ -218,14 +263,14 @@ class Mirror:
             listed = "[" + ", ".join(_quote(v) for v in values.tolist()) + "]"
             texts.append(f"NULLIF(CAST({listed}[{name}] AS VARCHAR), chr(1)) AS {name}")
         name = f"seg-{uuid.uuid4().hex}.parquet"
-        ints = ", ".join(f"NULLIF({c}, {INT_NULL}) AS {c}" for c in INT_COLUMNS)
+        ints = ", ".join(f"CAST(NULLIF({c}, {INT_NULL}) AS {TYPES[c]}) AS {c}" for c in INT_COLUMNS)
         con = duck.connection().cursor()
         try:
             batch = data  # noqa: F841 - DuckDB finds numpy dicts by local name
             con.execute(
                 f"COPY (SELECT id, ts AS submitted_at, {ints}, {', '.join(texts)}, "
                 f"CAST({seq} AS BIGINT) AS _seq FROM batch ORDER BY submitted_at) "
-                f"TO '{self.path(name)}' (FORMAT parquet, COMPRESSION zstd)"
+                f"TO '{self.path(name)}' ({PARQUET})"
             )
         finally:
             con.close()
