@@ -9,7 +9,12 @@ Storage is a SQLite file in the data directory (``jobs.db``) by default and Redi
   invitations are created, so mail leaves within seconds when a worker is running;
 - ``purge_drafts`` daily — partial answers untouched for 30 days;
 - ``analyse_comments`` every minute — text analytics of new comments (up to 2,000 a
-  run, in batches): :func:`otklik.understand.comments.enrich.analyse_responses`.
+  run, in batches): :func:`otklik.understand.comments.enrich.analyse_responses`;
+- the analytics mirror's sync every ``ANALYTICS_SYNC_SECONDS`` — new and changed
+  responses into Parquet segments (docs/analytics-engine.md), so that reads find only a
+  few seconds of live tail. Huey schedules by the minute at best, so ``run_worker``
+  runs this one in a thread of its own; the mirror's file lock lets one process at a
+  time sync, so several workers do not collide.
 
 The task bodies are the domain functions; the jobs only supply a session and the mail
 sender. Tests build the jobs with ``immediate=True`` (Huey runs each call inline, the
@@ -24,6 +29,9 @@ Example::
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +40,9 @@ from sqlalchemy import Engine
 
 from otklik.config import Settings
 from otklik.listen.mailer import Mailer
+
+ANALYTICS_SYNC_SECONDS = 5.0
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -57,6 +68,13 @@ class Jobs:
         from otklik.store import make_sessionmaker
 
         return make_sessionmaker(self.engine())()
+
+    def sync_analytics(self) -> dict | None:
+        """One sync of the analytics mirror; None when another process is syncing."""
+        from otklik.understand.engine import analytics_engine
+
+        analytics = analytics_engine(data_dir=self.settings.data_dir, engine=self.engine())
+        return analytics.sync(wait=False)
 
     def close(self) -> None:
         if self._engine is not None:
@@ -120,10 +138,36 @@ def run_worker(settings: Settings, *, workers: int = 2) -> None:
     from huey.consumer import Consumer
 
     jobs = create_jobs(settings)
+    syncing = Every(ANALYTICS_SYNC_SECONDS, jobs.sync_analytics, name="otklik-analytics-sync")
+    syncing.start()
     try:
         Consumer(jobs.huey, workers=workers, periodic=True, worker_type="thread").run()
     finally:
+        syncing.stop()
         jobs.close()
+
+
+class Every(threading.Thread):
+    """Calls ``action`` every ``seconds`` until stopped; a failure is logged and the next
+    round tries again (a failed analytics sync leaves reads exact, only slower)."""
+
+    def __init__(self, seconds: float, action: Callable[[], Any], *, name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self.seconds = seconds
+        self.action = action
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                self.action()
+            except Exception:
+                log.exception("%s failed", self.name)
+            self._stopped.wait(self.seconds)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stopped.set()
+        self.join(timeout)
 
 
 def enqueue_delivery(state: Any) -> None:
