@@ -144,7 +144,7 @@ def keywords(
     )
 
 
-@router.get("/trend", summary="Theme counts (and negative counts) per month")
+@router.get("/trend", summary="Theme mentions per month, with negative and positive ones")
 def trend(
     db: SessionDep, reader: MetricsReader, touchpoint: Text = None, language: Text = None,
     since: Text = None, until: Text = None,
