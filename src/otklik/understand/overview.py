@@ -98,11 +98,13 @@ def build_overview(
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(f"days: must be between 1 and {MAX_DAYS}", field="days")
     since = now - timedelta(days=days)
-    [overall] = nps_counts(session=session, since=since, until=now, engine=engine)
+    # One scan: the overall counts are the sum of the touchpoints' (and of "no touchpoint").
     groups = {
         g.key: g
         for g in nps_counts(session=session, since=since, until=now, by="touchpoint", engine=engine)
     }
+    overall_nps = sum((g.nps for g in groups.values()), NpsCounts())
+    overall_responses = sum(g.responses for g in groups.values())
 
     rows = []
     stmt = (
@@ -153,8 +155,8 @@ def build_overview(
         min_n=min_n,
         confidence=DEFAULT_CONFIDENCE,
         ci_method=CI_METHOD,
-        responses=overall.responses,
-        nps=summarise_nps(overall.nps, min_n=min_n),
+        responses=overall_responses,
+        nps=summarise_nps(overall_nps, min_n=min_n),
         touchpoints=rows,
     )
 
