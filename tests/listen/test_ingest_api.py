@@ -295,3 +295,39 @@ def test_hot_path_stores_the_same_text_as_the_orm(client, api_headers, seed, ses
     }
     assert raw[hot.id] == raw[orm.id]
     assert resp.json()["submitted_at"] == "2024-03-01T04:59:58.123456Z"
+
+
+def test_oversized_body_is_413_with_or_without_content_length(client, api_headers, seed, session):
+    from otklik.web.api.responses import MAX_BODY_BYTES
+
+    big = b'{"nps": 9, "comment": "' + b"x" * MAX_BODY_BYTES + b'"}'
+    headers = {**api_headers, "Content-Type": "application/json"}
+    declared = client.post(URL, content=big, headers=headers)
+    chunks = (big[i : i + 65536] for i in range(0, len(big), 65536))
+    streamed = client.post(URL, content=chunks, headers=headers)  # chunked: no length
+    assert declared.status_code == 413
+    assert streamed.status_code == 413
+    assert _count(session) == 0
+
+
+def test_body_sent_in_chunks_is_read_whole(client, api_headers, seed):
+    body = b'{"touchpoint": "web-apply", "nps": 9, "comment": "' + b"ok " * 6000 + b'"}'
+    chunks = (body[i : i + 4096] for i in range(0, len(body), 4096))
+    headers = {**api_headers, "Content-Type": "application/json"}
+    resp = client.post(URL, content=chunks, headers=headers)
+    assert resp.status_code == 201, resp.text
+    assert len(resp.json()["comment"]) == len("ok " * 6000) - 1  # stripped
+
+
+def test_lower_case_bearer_scheme_and_repeated_headers_use_the_first(client, api_key, seed):
+    resp = client.post(
+        URL,
+        json={"nps": 5},
+        headers=[
+            ("authorization", f"bearer {api_key}"),
+            ("authorization", "Bearer otk_wrong"),
+            ("idempotency-key", "first"),
+            ("idempotency-key", "second key with spaces"),
+        ],
+    )
+    assert resp.status_code == 201, resp.text
