@@ -1,10 +1,11 @@
 """PII redaction before a comment is stored (OTKLIK_REDACT_PII_ON_INGEST).
 
 Ingestion calls `redact_for_storage` on the hot path, so only the model-free
-first stage runs here (patterns with checksums + the name dictionary, about
-0.3 ms per comment); the rest of the analysis happens later in the job.
-Employee names from the directory are kept so that mentions can still be
-credited. The directory is cached per engine for a minute.
+first stage runs here (patterns with checksums + the name dictionary: ~6 µs for
+a typical comment, nothing but one regex search when it has no digit, "@" or
+capital letter); the rest of the analysis happens later in the job. Employee
+names from the directory are kept so that mentions can still be credited. The
+directory is cached per engine for a minute.
 """
 
 from __future__ import annotations
