@@ -1,14 +1,16 @@
 """Response ingestion API: one response, a batch, and reading one back.
 
-Thin by design: FastAPI validates the body against :class:`ResponseIn`, the route calls
+Thin by design: the body is validated against :class:`ResponseIn`, the route calls
 :mod:`otklik.listen.ingest` and renders the result.
 
-The database driver is synchronous, yet the routes are ``async`` and make at most one
-thread-pool call, which opens a session, does the work and closes it (a single response
-on an idle SQLite writer is stored inline: its commit is cheaper than the hop). A plain ``def``
-route with ``SessionDep`` costs four more hops per request (session enter and exit, the
-key check, response validation), measured as the larger part of the ingestion time.
-The response is serialised once, by pydantic, straight to JSON bytes.
+The database driver is synchronous, yet the routes are ``async``. A single response goes
+through group commit (``store/group_commit.py``): on SQLite it is written on the event
+loop with whatever else arrived in the same loop iteration, on PostgreSQL by the writer
+thread. The batch and read routes make one thread-pool call, which opens a session, does
+the work and closes it. A plain ``def`` route with ``SessionDep`` costs four more hops
+per request (session enter and exit, the key check, response validation), measured as
+the larger part of the ingestion time. Responses are serialised once, straight to JSON
+bytes (orjson for the single response, pydantic otherwise).
 """
 
 from __future__ import annotations
