@@ -52,7 +52,6 @@ _EXTERNAL_ID_MAX = _limits(ResponseIn, "external_id")["max_length"]
 MEMO_CAP = 1 << 16
 _UTC_SUFFIXES = frozenset(("Z", "+00:00"))
 _EMPTY_JSON = "{}"
-_EMPTY_JSON_BYTES = b"{}"
 
 
 class Doubt(Exception):
@@ -100,9 +99,9 @@ def _field(name: str, convert: Callable[[Any], Any]) -> Callable[[str], Any]:
 
 
 class CsvCells:
-    """`RowChecker`'s fast path for one CSV header; call it with ``(line, cells)``.
+    """`RowChecker`'s fast path for one CSV header: `row_function` checks one row.
 
-    Returns the stored row (as `RowChecker._row` builds it) or None for "look closer".
+    A row becomes the stored row (as `RowChecker._row` builds it) or None for "look closer".
     Shares the checker's within-file state (external ids seen, identical anonymous rows
     counted), so rows may take either path in any order.
 
@@ -136,7 +135,7 @@ class CsvCells:
         self._channel = _field("channel", to_lower_text)
         self._score = {name: _field(name, to_score) for name in SCORE_FIELDS}
         self.memos = {
-            "submitted_at": Memo(self._learn_time),
+            "submitted_at": {},  # filled by `_learn_time`
             "customer_id": Memo(_field("customer_id", to_text)),
             "customer_email": Memo(_field("customer_email", to_lower_text)),
             "comment": Memo(_field("comment", to_text)),
@@ -181,9 +180,15 @@ class CsvCells:
         if utc_form:
             day_time = f"{text[:10]} {text[11:19]}"
             stored = day_time + ".000000" if self._sqlite_text else self.checker.store_time(when)
-            return stored, day_time + "+00:00"
-        when = when.astimezone(UTC)
-        return self.checker.store_time(when), str(when)
+            timed = stored, day_time + "+00:00"
+        else:
+            when = when.astimezone(UTC)
+            timed = self.checker.store_time(when), str(when)
+        memo = self.memos["submitted_at"]
+        if len(memo) >= MEMO_CAP:
+            memo.clear()
+        memo[raw] = timed
+        return timed
 
     def _learn_references(self, raw: tuple[str, str, str]) -> tuple[Any, ...]:
         """(touchpoint, unit, channel) cells → (touchpoint id, unit id, channel, hash text).
@@ -213,8 +218,8 @@ class CsvCells:
         nps, csat, ces = (self._score[n](cell) for n, cell in zip(SCORE_FIELDS, raw, strict=True))
         return nps, csat, ces, f"{nps}\x1f{csat}\x1f{ces}"
 
-    def _learn_attributes(self, raw: Any) -> tuple[str, bytes]:
-        """The attribute cells of a row → (stored JSON, the same as bytes for the hash)."""
+    def _learn_attributes(self, raw: Any) -> str:
+        """The attribute cells of a row → their stored JSON (also what the hash reads)."""
         cells = raw if len(self._attribute_keys) > 1 else (raw,)
         found: dict[str, str] = {}
         for key, cell in zip(self._attribute_keys, cells, strict=True):
@@ -226,69 +231,79 @@ class CsvCells:
         if len(found) > MAX_ATTRIBUTES:
             raise Doubt
         if not found:
-            return _EMPTY_JSON, _EMPTY_JSON_BYTES
-        data = orjson.dumps(found, option=orjson.OPT_SORT_KEYS)
-        return data.decode(), data
+            return _EMPTY_JSON
+        return orjson.dumps(found, option=orjson.OPT_SORT_KEYS).decode()
 
     # --- the row ----------------------------------------------------------------------------
 
-    def __call__(self, line: int, cells: list[str]) -> list | None:
-        if len(cells) != self.width:
-            return None
-        m_time, m_customer, m_email, m_comment, m_language, m_references, m_scores, m_attributes = (
-            self._memo_list
-        )
-        cells.append("")  # what an absent standard column reads
-        try:
-            time_cell, external_id, customer_cell, email_cell, comment_cell, language_cell = (
-                self._main(cells)
-            )
-            stored_time, when = m_time[time_cell]
-            touchpoint_id, unit_id, channel, references = m_references[self._references(cells)]
-            nps, csat, ces, scores = m_scores[self._scores(cells)]
-            customer_id = m_customer[customer_cell]
-            email = m_email[email_cell]
-            comment = m_comment[comment_cell]
-            language = m_language[language_cell]
-            attributes, attribute_bytes = (
-                m_attributes[self._attributes(cells)]
-                if self._attributes is not None
-                else (_EMPTY_JSON, _EMPTY_JSON_BYTES)
-            )
-            # Distinct on every row, so not memoised; plain ASCII ids skip the full check.
-            external_id = external_id.strip()
-            if not external_id:
-                external_id = None
-            elif (
-                len(external_id) > _EXTERNAL_ID_MAX
-                or not external_id.isascii()
-                or ("\x00" in external_id)
-            ):
-                external_id = self._external_id(external_id)
-        except Doubt:
-            return None
-        finally:
-            cells.pop()
-        if nps is None and csat is None and ces is None and comment is None:
-            return None
+    def row_function(self) -> Callable[[int, list[str]], list | None]:
+        """``(line, cells) → stored row or None``, with everything it reads bound locally.
+
+        A closure rather than a method: at a few µs a row, attribute look-ups on ``self``
+        are a noticeable share.
+        """
         checker = self.checker
-        if external_id is not None:
-            first = checker.external_ids.setdefault(hash(external_id), line)
-            if first != line:
-                return None  # the slow path words the error
-        # The content string every version hashed (see `RowChecker._row`).
-        content = (
-            (
+        external_ids, anonymous_key = checker.external_ids, checker.anonymous_key
+        source, received = checker.source, checker.received
+        width, main, references_of, scores_of = (
+            self.width, self._main, self._references, self._scores
+        )  # fmt: skip
+        attributes_of = self._attributes
+        memos = self.memos
+        m_time, learn_time = memos["submitted_at"], self._learn_time
+        m_customer, m_email = memos["customer_id"], memos["customer_email"]
+        m_comment, m_language = memos["comment"], memos["language"]
+        m_references, m_scores, m_attributes = (
+            memos["references"], memos["scores"], memos["attributes"]
+        )  # fmt: skip
+        full_external_id, longest_id = self._external_id, _EXTERNAL_ID_MAX
+        sha256, empty = hashlib.sha256, _EMPTY_JSON
+
+        def row(line: int, cells: list[str]) -> list | None:
+            if len(cells) != width:
+                return None
+            cells.append("")  # what an absent standard column reads
+            try:
+                time_cell, external_id, customer_cell, email_cell, comment_cell, language_cell = (
+                    main(cells)
+                )
+                timed = m_time.get(time_cell)
+                stored_time, when = timed if timed is not None else learn_time(time_cell)
+                touchpoint_id, unit_id, channel, references = m_references[references_of(cells)]
+                nps, csat, ces, scores = m_scores[scores_of(cells)]
+                customer_id = m_customer[customer_cell]
+                email = m_email[email_cell]
+                comment = m_comment[comment_cell]
+                language = m_language[language_cell]
+                attributes = m_attributes[attributes_of(cells)] if attributes_of else empty
+                # Distinct on every row, so not memoised; plain ASCII ids skip the full check.
+                external_id = external_id.strip()
+                if not external_id:
+                    external_id = None
+                elif (
+                    len(external_id) > longest_id
+                    or not external_id.isascii()
+                    or "\x00" in external_id
+                ):
+                    external_id = full_external_id(external_id)
+            except Doubt:
+                return None
+            finally:
+                cells.pop()
+            if nps is None and csat is None and ces is None and comment is None:
+                return None
+            if external_id is not None and external_ids.setdefault(hash(external_id), line) != line:
+                return None  # a repeated id: the slow path words the error
+            # The content string every version hashed (see `RowChecker._row`).
+            digest = sha256(
                 f"{when}\x1f{external_id}\x1f{customer_id}\x1f{email}\x1f{references}\x1f{scores}"
-                f"\x1f{comment}\x1f{language}\x1f"
-            ).encode()
-            + attribute_bytes
-            + _EMPTY_JSON_BYTES
-        )
-        digest = hashlib.sha256(content).hexdigest()
-        key = None if external_id is not None else checker.anonymous_key(digest)
-        return [
-            touchpoint_id, unit_id, channel, checker.source, _EMPTY_JSON, attributes, nps, csat,
-            ces, comment, language, stored_time, checker.received, key, external_id, digest,
-            (customer_id, email) if customer_id or email else None,
-        ]  # fmt: skip
+                f"\x1f{comment}\x1f{language}\x1f{attributes}{{}}".encode()
+            ).hexdigest()
+            return [
+                touchpoint_id, unit_id, channel, source, empty, attributes, nps, csat, ces, comment,
+                language, stored_time, received,
+                anonymous_key(digest) if external_id is None else None, external_id, digest,
+                (customer_id, email) if customer_id or email else None,
+            ]  # fmt: skip
+
+        return row

@@ -249,9 +249,10 @@ class RowChecker:
         self._contents[digest] = seen + 1
         return f"import:{digest}:{seen + 1}" if seen else f"import:{digest}"
 
-    def cells(self, keys: list[str]) -> CsvCells | None:
-        """The positional fast path for a CSV with these column keys, if it applies."""
-        return CsvCells(self, keys) if CsvCells.usable(keys) else None
+    def cells(self, keys: list[str]) -> Callable[[int, list[str]], list | None] | None:
+        """The positional fast path for a CSV with these column keys, if it applies:
+        ``(line, cells) → stored row``, or None when the row needs `check`."""
+        return CsvCells(self, keys).row_function() if CsvCells.usable(keys) else None
 
     # --- the slow path -----------------------------------------------------------------
 

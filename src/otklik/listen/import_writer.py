@@ -98,6 +98,8 @@ class ResponseWriter:
         self._created_at = self.received
         self.by_external_id: dict[str, int] = {}
         self.by_email: dict[str, int] = {}
+        # (external id, email) as rows carry it → customer id: one look-up a row.
+        self._by_key: dict[tuple[str | None, str | None], int] = {}
         self._dbapi = self.conn.connection.driver_connection
         self._cursor: Any = self._dbapi.cursor()
         self._rebuild: list[str] = []
@@ -140,13 +142,23 @@ class ResponseWriter:
 
     def write(self, batch: list[list]) -> int:
         """Insert ``batch``; return how many rows were new (the rest were already present)."""
-        self._resolve_customers(batch)
-        by_ext, by_email = self.by_external_id, self.by_email
+        known, unknown = self._by_key, []
         for row in batch:
             customer = row[CUSTOMER]
             if customer is not None:
-                external_id, email = customer
-                row[CUSTOMER] = by_ext[external_id] if external_id else by_email[email]
+                customer_id = known.get(customer)
+                if customer_id is None:
+                    unknown.append(row)
+                else:
+                    row[CUSTOMER] = customer_id
+        if unknown:
+            self._resolve_customers(unknown)
+            by_ext, by_email = self.by_external_id, self.by_email
+            for row in unknown:
+                external_id, email = customer = row[CUSTOMER]
+                row[CUSTOMER] = known[customer] = (
+                    by_ext[external_id] if external_id else by_email[email]
+                )
         self._cursor.executemany(self._sql, batch)
         return self._cursor.rowcount
 
