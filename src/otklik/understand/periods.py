@@ -9,7 +9,7 @@ here, ClickHouse (``toStartOfMonth`` …) later. Periods are in UTC.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from typing import ClassVar, Literal
 
 from sqlalchemy import Date
 from sqlalchemy.ext.compiler import compiles
@@ -28,7 +28,7 @@ class period_start(FunctionElement):
     name = "period_start"
     # The grain is rendered into the SQL, so it must be part of the compiled-SQL cache key;
     # without it a month query's SQL would be reused for the next week query.
-    _traverse_internals = [
+    _traverse_internals: ClassVar[list] = [
         *FunctionElement._traverse_internals,
         ("grain", InternalTraversal.dp_string),
     ]

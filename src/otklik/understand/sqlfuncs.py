@@ -7,6 +7,7 @@ SQLite, PostgreSQL and DuckDB (and ClickHouse later, with one more branch each).
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from sqlalchemy import String
 from sqlalchemy.ext.compiler import compiles
@@ -23,7 +24,7 @@ class json_text(FunctionElement):
     inherit_cache = True
     name = "json_text"
     # The key is rendered into the SQL: part of the compiled-SQL cache key (see period_start).
-    _traverse_internals = [
+    _traverse_internals: ClassVar[list] = [
         *FunctionElement._traverse_internals,
         ("key", InternalTraversal.dp_string),
     ]

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 AUTO_SYNC_TAIL = 50_000  # a read that sees more unsynced rows than this starts a sync
 _IN_CHUNK = 900  # ids per IN (...) list: under SQLite's 999 bound parameters
 LATE = 2**62  # a late-committed change is newer than every segment
-CACHE_GROUPS = 200_000  # cached groups per process, over all entries (~100 MB at most)
+CACHE_GROUPS = 50_000  # cached groups per process over all entries: ~1 kB each, ≤ ~50 MB
 
 
 class _SegmentCache:
