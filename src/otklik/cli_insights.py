@@ -109,19 +109,25 @@ def churn(
 ) -> None:
     """Churn risk: held-out AUC vs a feedback-free baseline, and who is likely to leave, why.
 
-    Exits 1 with one line when there are too few churners to learn from."""
+    Reads the model the worker saved in the data directory when it is current; otherwise
+    trains (seconds) and saves it. Exits 1 with one line when there are too few churners."""
     from otklik.cli import _session, fail
+    from otklik.config import get_settings
     from otklik.understand.churn_risk import churn_risk_report
+    from otklik.understand.churn_store import models_dir
 
     _check("--top", top, 1, 500)
     _check("--horizon", horizon, 7, 730)
     _check("--min-churners", min_churners, 1, 100_000)
     _check_format(fmt)
     when = _as_of(as_of)
-    with _session() as session:
+    settings = get_settings()
+    with _session(settings) as session:
+        # The model the worker saved for this hour and these data is read, not retrained;
+        # one trained here is saved for the pages.
         report = churn_risk_report(
             session=session, as_of=when, horizon_days=horizon, min_churners=min_churners,
-            limit=top,
+            limit=top, directory=models_dir(settings.data_dir),
         )  # fmt: skip
     if not report.enough_data:
         fail(

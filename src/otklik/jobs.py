@@ -14,7 +14,11 @@ Storage is a SQLite file in the data directory (``jobs.db``) by default and Redi
   responses into Parquet segments (docs/analytics-engine.md), so that reads find only a
   few seconds of live tail. Huey schedules by the minute at best, so ``run_worker``
   runs this one in a thread of its own; the mirror's file lock lets one process at a
-  time sync, so several workers do not collide.
+  time sync, so several workers do not collide;
+- ``train_churn`` every 10 minutes (the default 90-day horizon) and whenever a page asks
+  (:func:`enqueue_churn_training`) — the churn-risk model, trained when this hour's or
+  these data's model is missing and saved in ``data_dir/models`` for every process
+  (:mod:`otklik.understand.churn_store`).
 
 The task bodies are the domain functions; the jobs only supply a session and the mail
 sender. Tests build the jobs with ``immediate=True`` (Huey runs each call inline, the
@@ -56,6 +60,7 @@ class Jobs:
     deliver: Any = None
     purge_drafts: Any = None
     analyse_comments: Any = None
+    train_churn: Any = None
 
     def engine(self) -> Engine:
         if self._engine is None:
@@ -130,6 +135,27 @@ def create_jobs(
     jobs.analyse_comments = huey.task(name="analyse_comments", retries=1)(analyse)
     huey.periodic_task(crontab(minute="*"), name="analyse_comments_every_minute")(analyse)
     huey.periodic_task(crontab(minute="17", hour="3"), name="purge_drafts_daily")(purge)
+
+    # --- churn-risk model (understand/churn_risk.py): trained here, read by pages and the CLI
+    def train_churn(horizon_days: int = 90, min_churners: int = 50) -> dict[str, Any]:
+        # Reads the saved model when this hour's, on these data, exists; else trains and saves.
+        from otklik.understand.churn_risk import churn_risk_report, current_hour
+        from otklik.understand.churn_store import models_dir
+
+        with jobs.session() as session:
+            report = churn_risk_report(
+                session=session,
+                as_of=current_hour(),
+                horizon_days=horizon_days,
+                min_churners=min_churners,
+                limit=1,
+                directory=models_dir(jobs.settings.data_dir),
+            )
+        return {"as_of": report.as_of.isoformat(), "enough_data": report.enough_data}
+
+    jobs.train_churn = huey.task(name="train_churn", retries=0)(train_churn)
+    huey.periodic_task(crontab(minute="*/10"), name="train_churn_every_10_minutes")(train_churn)
+    # --- end churn-risk model
     return jobs
 
 
@@ -183,3 +209,16 @@ def enqueue_delivery(state: Any) -> None:
         jobs.deliver()
     except Exception as exc:
         logging.getLogger(__name__).warning("could not enqueue delivery: %s", exc)
+
+
+def enqueue_churn_training(state: Any, *, horizon_days: int, min_churners: int) -> None:
+    """Ask the worker to train the churn model (a page found none for this hour and data).
+    Like :func:`enqueue_delivery`: a queue that is down is logged, and the page says the
+    model is being trained; the periodic run trains the default horizon anyway."""
+    try:
+        jobs = getattr(state, "jobs", None)
+        if jobs is None:
+            jobs = state.jobs = create_jobs(state.settings)
+        jobs.train_churn(horizon_days=horizon_days, min_churners=min_churners)
+    except Exception as exc:
+        log.warning("could not enqueue churn-model training: %s", exc)

@@ -21,9 +21,10 @@ from __future__ import annotations
 import bisect
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,6 +33,8 @@ from sqlalchemy.orm import Session
 
 from otklik.errors import ValidationFailed
 from otklik.listen.models import Customer, Response
+from otklik.store.base import utcnow
+from otklik.understand import churn_store
 from otklik.understand.insights_stats import auc_standard_error
 from otklik.understand.stats import z_quantile
 
@@ -270,42 +273,153 @@ def churn_risk_report(
     horizon_days: int = DEFAULT_HORIZON_DAYS,
     min_churners: int = MIN_CHURNERS,
     limit: int = 50,
+    directory: Path | None = None,
 ) -> ChurnRiskReport:
     """Train, evaluate against the baseline, and rank today's active customers.
 
     Cached per process by (database, data version, as_of, parameters): the model
-    is retrained only when customers, churn dates or responses change.
+    is retrained only when customers, churn dates or responses change. With
+    ``directory`` (:func:`~otklik.understand.churn_store.models_dir`) also on disk,
+    shared by every process: a model the worker or the CLI trained is read, not
+    retrained, and one trained here is saved for the others.
     """
+    _check(horizon_days, min_churners, limit)
+    key = _model_key(session, as_of, horizon_days, min_churners)
+    version = data_version(session=session)
+    report = _ready(key, version, limit, directory)
+    if report is None:
+        report = _train(session, key, version, limit, directory)
+    return report
+
+
+@dataclass(frozen=True)
+class ChurnRiskView:
+    """What a page can show without waiting: the report (None while a first model is being
+    trained), whether it is current (this as_of, these data) and whether training was asked."""
+
+    report: ChurnRiskReport | None
+    current: bool
+    training: bool
+
+
+SYNC_ROWS = 20_000  # customers + responses up to which a page trains at once (well under 1 s)
+
+
+def churn_risk_view(
+    *,
+    session: Session,
+    directory: Path,
+    as_of: datetime,
+    schedule: Callable[[], object] | None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    min_churners: int = MIN_CHURNERS,
+    limit: int = 50,
+    sync_rows: int | None = None,
+) -> ChurnRiskView:
+    """The churn report for a page or the API, never blocking on a long training.
+
+    A model trained for this as_of on these data (in memory or in ``directory``)
+    is returned as current. Otherwise a small installation (at most ``sync_rows``
+    customers + responses, by default ``SYNC_ROWS``), or a caller without
+    ``schedule``, trains at once; a large one calls ``schedule()`` (ask the
+    worker; at most once per ``TRAINING_GRACE_SECONDS``) and gets the latest
+    earlier model, if any, as not current — or no report: "being trained,
+    refresh in a minute".
+    """
+    _check(horizon_days, min_churners, limit)
+    key = _model_key(session, as_of, horizon_days, min_churners)
+    version = data_version(session=session)
+    report = _ready(key, version, limit, directory)
+    if report is not None:
+        return ChurnRiskView(report=report, current=True, training=False)
+    customers, responses = version[0], version[4]
+    cheap = customers + responses <= (SYNC_ROWS if sync_rows is None else sync_rows)
+    if schedule is None or cheap:
+        report = _train(session, key, version, limit, directory)
+        return ChurnRiskView(report=report, current=True, training=False)
+    if churn_store.ask_for_training(directory, key, data_version=version):
+        schedule()
+    earlier = churn_store.latest(directory, key)
+    report = None if earlier is None else _top(_validated(earlier.payload), limit)
+    return ChurnRiskView(report=report, current=False, training=True)
+
+
+def current_hour() -> datetime:
+    """Now, to the hour: the as_of of pages, the API and the worker, so they share one model."""
+    return utcnow().replace(minute=0, second=0, microsecond=0)
+
+
+def _check(horizon_days: int, min_churners: int, limit: int) -> None:
     if not 7 <= horizon_days <= 730:
         raise ValidationFailed("horizon_days: must be between 7 and 730", field="horizon_days")
     if not 1 <= min_churners <= 100_000:
         raise ValidationFailed("min_churners: must be at least 1", field="min_churners")
     if not 1 <= limit <= MAX_LIST:
         raise ValidationFailed(f"limit: must be between 1 and {MAX_LIST}", field="limit")
-    key = (
-        str(session.get_bind().url),
-        data_version(session=session),
-        as_of,
-        horizon_days,
-        min_churners,
-        limit,
-    )
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-    from threadpoolctl import threadpool_limits
 
-    with threadpool_limits(limits=1, user_api="blas"):
-        report = _build(session, as_of, horizon_days, min_churners, limit)
-    with _CACHE_LOCK:
-        _CACHE[key] = report
-        while len(_CACHE) > 8:
-            _CACHE.pop(next(iter(_CACHE)))
-    return report
+
+def _model_key(session: Session, as_of, horizon_days, min_churners) -> churn_store.ModelKey:
+    url = session.get_bind().url.render_as_string(hide_password=True)
+    return churn_store.ModelKey(url, horizon_days, min_churners, as_of)
 
 
 _CACHE: dict[tuple, ChurnRiskReport] = {}
 _CACHE_LOCK = threading.Lock()
+CACHED_REPORTS = 16
+
+
+def clear_cache() -> None:
+    """Forget this process's reports (as a new process starts: only the saved models remain)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def _remember(key: tuple, report: ChurnRiskReport) -> ChurnRiskReport:
+    with _CACHE_LOCK:
+        _CACHE[key] = report
+        while len(_CACHE) > CACHED_REPORTS:
+            _CACHE.pop(next(iter(_CACHE)))
+    return report
+
+
+def _ready(key, version: tuple, limit: int, directory: Path | None) -> ChurnRiskReport | None:
+    """The report for ``key`` on data ``version`` from memory or disk, without training."""
+    with _CACHE_LOCK:
+        hit = _CACHE.get((key, version, limit))
+        full = _CACHE.get((key, version, None))
+    if hit is not None:
+        return hit
+    if full is None and directory is not None:
+        stored = churn_store.load(directory, key)
+        if stored is not None and stored.matches(churn_store.version_json(version)):
+            full = _remember((key, version, None), _validated(stored.payload))
+    if full is None:
+        return None
+    return _remember((key, version, limit), _top(full, limit))
+
+
+def _train(session, key, version: tuple, limit: int, directory: Path | None) -> ChurnRiskReport:
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        full, model = _build(session, key.as_of, key.horizon_days, key.min_churners, MAX_LIST)
+    if directory is not None:
+        payload = {"report": full.model_dump(mode="json"), "model": model}
+        churn_store.save(directory, key, data_version=version, payload=payload)
+    _remember((key, version, None), full)
+    return _remember((key, version, limit), _top(full, limit))
+
+
+def _validated(payload: dict) -> ChurnRiskReport:
+    return ChurnRiskReport.model_validate(payload["report"])
+
+
+def _top(full: ChurnRiskReport, limit: int) -> ChurnRiskReport:
+    """The report with its ``limit`` riskiest customers: ranking more and cutting is the same
+    as ranking fewer (a stable sort; reasons are per customer)."""
+    if len(full.at_risk) <= limit:
+        return full
+    return full.model_copy(update={"at_risk": full.at_risk[:limit]})
 
 
 def data_version(*, session: Session) -> tuple:
@@ -333,7 +447,22 @@ def _quality(model, x: np.ndarray, y: np.ndarray) -> ModelQuality:
     )
 
 
-def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport:
+def model_parameters(model, names: Sequence[str]) -> dict:
+    """The fitted pipeline as plain numbers (JSON, no pickle): risk = σ(intercept +
+    Σ coef · (x − mean) / scale)."""
+    scaler, logit = model[0], model[-1]
+    return {
+        "features": list(names),
+        "mean": scaler.mean_.tolist(),
+        "scale": scaler.scale_.tolist(),
+        "coef": logit.coef_[0].tolist(),
+        "intercept": float(logit.intercept_[0]),
+    }
+
+
+def _build(
+    session, as_of, horizon_days, min_churners, limit
+) -> tuple[ChurnRiskReport, dict | None]:
     histories = load_histories(session=session)
     segments = segment_levels(histories)
     h = timedelta(days=horizon_days)
@@ -355,7 +484,7 @@ def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport
         or counts["test_churners"] < min(MIN_TEST_CHURNERS, min_churners)
         or counts["test_churners"] == counts["test_customers"]
     ):
-        return ChurnRiskReport(
+        report = ChurnRiskReport(
             **counts,
             enough_data=False,
             reason="not_enough_churners",
@@ -363,6 +492,7 @@ def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport
             baseline=None,
             at_risk=[],
         )
+        return report, None
     lifecycle = lifecycle_columns(train.names)
     model = fit(train.x, train.labels)
     baseline = fit(train.x[:, lifecycle], train.labels)
@@ -370,7 +500,7 @@ def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport
     base_quality = _quality(baseline, test.x[:, lifecycle], test.labels)
     final = fit(np.vstack([train.x, test.x]), np.concatenate([train.labels, test.labels]))
     at_risk = rank(final, current, limit=limit)
-    return ChurnRiskReport(
+    report = ChurnRiskReport(
         **counts,
         enough_data=True,
         reason=None,
@@ -378,6 +508,7 @@ def _build(session, as_of, horizon_days, min_churners, limit) -> ChurnRiskReport
         baseline=base_quality,
         at_risk=at_risk,
     )
+    return report, model_parameters(final, train.names)
 
 
 def rank(model, snap: Snapshot, *, limit: int) -> list[AtRiskCustomer]:

@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 
+from otklik.jobs import enqueue_churn_training
 from otklik.store.base import utcnow
-from otklik.understand.churn_risk import ChurnRiskReport, churn_risk_report
+from otklik.understand.churn_risk import (
+    MIN_CHURNERS,
+    ChurnRiskReport,
+    churn_risk_view,
+    current_hour,
+)
+from otklik.understand.churn_store import models_dir
 from otklik.understand.drivers import DriverReport, driver_report
 from otklik.understand.retention import (
     ChurnByNps,
@@ -35,9 +42,12 @@ class RetentionReport(BaseModel):
     churn_by_nps: ChurnByNps
 
 
+RETRY_AFTER_SECONDS = 60
+
+
 def as_of_hour():
-    """Now, to the hour: reports (and the churn model cache) stay stable within the hour."""
-    return utcnow().replace(minute=0, second=0, microsecond=0)
+    """Now, to the hour: reports (and the churn model) stay stable within the hour."""
+    return current_hour()
 
 
 @router.get(
@@ -122,10 +132,15 @@ def drivers(
     "/churn-risk",
     response_model=ChurnRiskReport,
     summary="Churn-risk model: held-out AUC vs a feedback-free baseline, at-risk customers",
-    responses=NOT_LOGGED_IN,
+    responses={
+        **NOT_LOGGED_IN,
+        503: {"description": "No model yet: it is being trained; retry after Retry-After s."},
+    },
 )
 def churn_risk(
+    request: Request,
     db: SessionDep,
+    settings: SettingsDep,
     user: CurrentUser,
     horizon_days: Annotated[
         int, Query(ge=7, le=730, description="Predict leaving within this many days.")
@@ -135,5 +150,26 @@ def churn_risk(
     """A logistic regression on feedback (last NPS, trend, detractor answers, last CES,
     recency, number of responses) and lifecycle (tenure, segment), trained on the snapshot
     2·horizon ago and evaluated on the one a horizon ago. With fewer than 50 churners in
-    the training window `enough_data` is false and nothing is ranked."""
-    return churn_risk_report(session=db, as_of=as_of_hour(), horizon_days=horizon_days, limit=limit)
+    the training window `enough_data` is false and nothing is ranked.
+
+    The model is trained by the worker and saved for every process. When this hour's
+    model on the current data is not there yet, the worker is asked for it and the
+    latest earlier model is returned (its `as_of` says which); with none at all, 503
+    with `Retry-After`. Small installations are trained at once."""
+    view = churn_risk_view(
+        session=db,
+        directory=models_dir(settings.data_dir),
+        as_of=as_of_hour(),
+        horizon_days=horizon_days,
+        limit=limit,
+        schedule=lambda: enqueue_churn_training(
+            request.app.state, horizon_days=horizon_days, min_churners=MIN_CHURNERS
+        ),
+    )
+    if view.report is None:
+        raise HTTPException(
+            status_code=503,
+            detail="the churn model is being trained; retry in a minute",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    return view.report

@@ -554,6 +554,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ru": "Кто может уйти в ближайшие {days} дн. и почему",
     },
     "churn.horizon": {"en": "Horizon", "ru": "Горизонт"},
+    "churn.training": {
+        "en": "The churn model is being trained on the latest data; refresh in a minute.",
+        "ru": "Модель оттока обучается на свежих данных; обновите страницу через минуту.",
+    },
+    "churn.stale": {
+        "en": "Shown: the model as of {as_of} UTC; a model on the latest data is being trained, "
+        "refresh in a minute.",
+        "ru": "Показана модель на {as_of} UTC; модель на свежих данных обучается, обновите "
+        "страницу через минуту.",
+    },
     "churn.not_enough": {
         "en": "Not enough churners to learn from: the model needs at least {min} customers who "
         "left in a {days}-day window (found {train} and {test}). No risk list is shown rather "
