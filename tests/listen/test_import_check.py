@@ -152,3 +152,14 @@ def test_memoised_values_still_check_every_row(seed, session):
     ]
     values, errors = rows.check(6, {"submitted_at": "2024-05-01", "nps": "99"}, [])
     assert values is None and errors[0].line == 6 and errors[0].column == "nps"
+
+
+def test_csv_cells_give_the_same_rows_once_distinct_times_stop_being_remembered(seed, session):
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    times = [(start + timedelta(seconds=i)).isoformat() for i in range(5000)]
+    times += [*times[:3], "2024-05-01", "2024-05-01T13:00:00+03:00"]
+    keys = ["submitted_at", "nps"]
+    fast, slow = checker(session, sqlite_time).cells(keys), checker(session, sqlite_time)
+    for line, when in enumerate(times, start=2):
+        expected, _ = slow._slow(line, {"submitted_at": when, "nps": "7"}, [])
+        assert fast(line, [when, "7"]) == expected, when
