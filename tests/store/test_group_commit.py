@@ -51,6 +51,18 @@ def test_concurrent_jobs_are_all_committed(committer, engine):
     assert _labels(engine) == sorted(f"r{i}" for i in range(20))
 
 
+def test_concurrent_jobs_on_sqlite_share_one_commit(committer, engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("groups are formed on the event loop on SQLite")
+
+    async def main():
+        await asyncio.gather(*(committer.run(_insert(f"s{i}")) for i in range(20)))
+
+    asyncio.run(main())
+    assert committer.commits == 1
+    assert len(_labels(engine)) == 20
+
+
 def test_a_failing_job_fails_alone(committer, engine):
     async def main():
         return await asyncio.gather(

