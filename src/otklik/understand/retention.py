@@ -316,10 +316,12 @@ class ChurnByNps(BaseModel):
 def churn_by_nps(*, session: Session, as_of: datetime, min_n: int = 30) -> ChurnByNps:
     """Does a detractor leave more often? Churn rate by the category of each customer's
     latest NPS answer before ``as_of`` (and before they left), detractors vs promoters tested."""
+    # The customer's churn date rides along with the answer, so the outer query needs no
+    # second join with the customer table.
     latest = (
         select(
-            Response.customer_id.label("customer_id"),
             Response.nps.label("nps"),
+            Customer.churned_at.label("churned_at"),
             func.row_number()
             .over(
                 partition_by=Response.customer_id,
@@ -339,10 +341,9 @@ def churn_by_nps(*, session: Session, as_of: datetime, min_n: int = 30) -> Churn
         select(
             case((latest.c.nps >= 9, 2), (latest.c.nps <= 6, 0), else_=1).label("category"),
             case(
-                ((Customer.churned_at.is_not(None)) & (Customer.churned_at < as_of), 1), else_=0
+                ((latest.c.churned_at.is_not(None)) & (latest.c.churned_at < as_of), 1), else_=0
             ).label("churned"),
         )
-        .join(Customer, Customer.id == latest.c.customer_id)
         .where(latest.c.rank == 1)
         .subquery()
     )
