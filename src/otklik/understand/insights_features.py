@@ -57,9 +57,11 @@ class Coded:
 
 def coded(items: Iterable[Hashable]) -> Coded:
     """Code ``items`` by first appearance (so the value order is the order rows show them)."""
-    index: dict = {}
-    codes = [index.setdefault(v, len(index)) for v in items]
-    return Coded(np.array(codes, dtype=np.int64), list(index))
+    items = items if isinstance(items, list | tuple) else list(items)
+    values = list(dict.fromkeys(items))  # distinct, in order of first appearance
+    index = {v: i for i, v in enumerate(values)}
+    codes = np.fromiter(map(index.__getitem__, items), dtype=np.int64, count=len(items))
+    return Coded(codes, values)
 
 
 def parse_objects(texts: Coded) -> Coded:
@@ -70,8 +72,8 @@ def parse_objects(texts: Coded) -> Coded:
 def _parse(text) -> Mapping:
     if text is None:
         return {}
-    if isinstance(text, Mapping):  # a driver that hands back JSON already parsed
-        return text
+    if not isinstance(text, str | bytes):  # a driver that hands back JSON already parsed
+        return text if isinstance(text, Mapping) else {}
     try:
         value = orjson.loads(text)
     except orjson.JSONDecodeError:  # NaN / Infinity, which Python's json writes
