@@ -26,7 +26,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from pydantic import ValidationError
@@ -87,9 +87,10 @@ def _cached(engine: Engine, key: tuple[str, Any], load: Callable[[], Any]) -> An
     return value
 
 
-@dataclass(frozen=True)
-class Refs:
-    """What a response's codes point at, with the codes echoed back to the caller."""
+class Refs(NamedTuple):
+    """What a response's codes point at, with the codes echoed back to the caller.
+
+    A named tuple: built for every response, and a frozen dataclass costs 3x to build."""
 
     survey_id: int | None = None
     survey_version: int | None = None
