@@ -220,8 +220,8 @@ class Mirror:
             if merge:
                 con.execute(
                     f"COPY (SELECT {COLUMNS}, CAST({m.seq} AS BIGINT) AS _seq "
-                    f"FROM read_parquet({files}) r WHERE NOT EXISTS (SELECT 1 FROM pending p "
-                    f"WHERE p.response_id = r.id AND p.seq > r._seq) ORDER BY submitted_at) "
+                    f"FROM read_parquet({files}) r ANTI JOIN pending p "
+                    f"ON p.response_id = r.id AND p.seq > r._seq ORDER BY submitted_at) "
                     f"TO '{self.path(name)}' ({PARQUET})"
                 )
                 rows = con.execute(f"SELECT count(*) FROM '{self.path(name)}'").fetchone()[0]

@@ -141,15 +141,14 @@ class AnalyticsEngine:
 
     def _segment_counts(self, p: Plan, m: Manifest, segment_files, stale, into: dict) -> dict:
         files = duck.sql_list([self.mirror.path(f) for f in segment_files])
-        response = f"SELECT * FROM read_parquet({files}) r"
+        response = f"SELECT r.* FROM read_parquet({files}) r"
         con = duck.connection().cursor()
         try:
             if stale:
                 pending = pending_arrays(stale)  # noqa: F841 - DuckDB reads it by name
-                response += (
-                    " WHERE NOT EXISTS (SELECT 1 FROM pending c "
-                    "WHERE c.response_id = r.id AND c.seq > r._seq)"
-                )
+                # An explicit anti join: DuckDB plans the equivalent NOT EXISTS as a
+                # delim join over every (id, _seq), 3-4× slower than the scan itself.
+                response += " ANTI JOIN pending c ON c.response_id = r.id AND c.seq > r._seq"
             ctes = [f"response AS ({response})"]
             if p.needs_customer:
                 if m.customers is None:
