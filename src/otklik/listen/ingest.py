@@ -560,21 +560,19 @@ async def ingest_response_grouped(
     # Redact here, not inside the group's transaction, which others wait for.
     comment = _stored_comment(data, engine)
 
-    def job(cursor, refs: Refs | None) -> tuple[int | None, dict[str, Any], Refs]:
-        # Codes are validated before any write (the group-commit contract).
-        if refs is None:  # a code not seen lately: look it up
-            with Session(engine) as session:
-                refs = resolve_references(session=session, engine=engine, data=data)
+    def job(cursor, refs: Refs) -> tuple[int | None, dict[str, Any]]:
         values = _values(data, refs, idempotency_key, digest, comment)
         values["customer_id"] = (
             _customer_id_raw(prepared, cursor, data.customer) if data.customer else None
         )
-        return prepared["response"].scalar(cursor, values.copy()), values, refs
+        return prepared["response"].scalar(cursor, values.copy()), values
 
     for attempt in range(2):
         refs = cached_references(engine, data)
+        if refs is None:  # a code not seen lately (or unknown: 422): query off the event loop
+            refs = await asyncio.to_thread(_resolve_in_session, engine, data)
         try:
-            new_id, values, refs = await committer.run(lambda cursor, r=refs: job(cursor, r))
+            new_id, values = await committer.run(lambda cursor, r=refs: job(cursor, r))
         except engine.dialect.loaded_dbapi.IntegrityError:
             # A cached survey/touchpoint/unit was deleted: look the codes up afresh, once.
             if attempt:
@@ -587,6 +585,11 @@ async def ingest_response_grouped(
         if existing is not None:
             return existing.model_dump(), False
     raise Conflict("the response could not be stored because of a concurrent change; retry")
+
+
+def _resolve_in_session(engine: Engine, data: ResponseIn) -> Refs:
+    with Session(engine) as session:
+        return resolve_references(session=session, engine=engine, data=data)
 
 
 def _find_existing(
