@@ -18,11 +18,10 @@ learn from, and the report says so instead of guessing.
 
 from __future__ import annotations
 
-import bisect
 import math
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -35,140 +34,19 @@ from otklik.errors import ValidationFailed
 from otklik.listen.models import Customer, Response
 from otklik.store.base import utcnow
 from otklik.understand import churn_store
+from otklik.understand.churn_features import (
+    FEEDBACK_FEATURES,
+    LIFECYCLE_FEATURES,
+    Snapshot,
+    from_micros,
+    load_lifecycles,
+    segment_levels,
+    snapshot,
+)
 from otklik.understand.insights_stats import auc_standard_error
 from otklik.understand.stats import z_quantile
 
 SEED = 20240917
-MAX_SEGMENTS = 8
-
-# Feature → the reason group it explains (a reason names a group once, e.g. "last NPS").
-FEEDBACK_FEATURES = {
-    "last_nps": "last_nps",
-    "no_nps": "last_nps",
-    "nps_trend": "nps_trend",
-    "detractor_answers": "detractor_answers",
-    "log_days_since_detractor": "detractor_answers",
-    "last_ces": "last_ces",
-    "no_ces": "last_ces",
-    "log_days_since_response": "days_since_response",
-    "never_answered": "days_since_response",
-    "log_responses": "responses",
-}
-LIFECYCLE_FEATURES = {"log_tenure_days": "tenure"}
-
-
-@dataclass
-class History:
-    """One customer's lifecycle and answers, answers in time order."""
-
-    id: int
-    external_id: str | None
-    name: str | None
-    segment: str | None
-    acquired_at: datetime
-    churned_at: datetime | None
-    times: list[datetime] = field(default_factory=list)
-    nps: list[int | None] = field(default_factory=list)
-    ces: list[int | None] = field(default_factory=list)
-
-    def active_at(self, t: datetime) -> bool:
-        return self.acquired_at < t and (self.churned_at is None or self.churned_at >= t)
-
-    def leaves_within(self, t: datetime, until: datetime) -> bool:
-        return self.churned_at is not None and t <= self.churned_at < until
-
-
-def load_histories(*, session: Session) -> list[History]:
-    """Every customer with a known acquisition date, with their NPS/CES answers (2 queries)."""
-    customers = {
-        cid: History(cid, ext, name, seg, acq, churned)
-        for cid, ext, name, seg, acq, churned in session.execute(
-            select(
-                Customer.id,
-                Customer.external_id,
-                Customer.name,
-                Customer.segment,
-                Customer.acquired_at,
-                Customer.churned_at,
-            ).where(Customer.acquired_at.is_not(None))
-        )
-    }
-    stmt = (
-        select(Response.customer_id, Response.submitted_at, Response.nps, Response.ces)
-        .where(Response.customer_id.is_not(None))
-        .order_by(Response.customer_id, Response.submitted_at, Response.id)
-    )
-    for cid, at, score, effort in session.execute(stmt):
-        h = customers.get(cid)
-        if h is not None:
-            h.times.append(at)
-            h.nps.append(score)
-            h.ces.append(effort)
-    return list(customers.values())
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """Feature rows of the customers active at ``at`` (columns named in ``names``)."""
-
-    at: datetime
-    customers: list[History]
-    x: np.ndarray
-    names: list[str]
-    labels: np.ndarray | None
-
-
-def snapshot(
-    histories: Sequence[History],
-    *,
-    at: datetime,
-    segments: Sequence[str],
-    label_until: datetime | None = None,
-) -> Snapshot:
-    """Features as of ``at`` from history strictly before it; labels when ``label_until``."""
-    active = [h for h in histories if h.active_at(at)]
-    names = [*FEEDBACK_FEATURES, *LIFECYCLE_FEATURES, *(f"segment={s}" for s in segments)]
-    rows = [_features(h, at, segments) for h in active]
-    x = np.array(rows, dtype=float).reshape(len(rows), len(names))
-    labels = None
-    if label_until is not None:
-        labels = np.array([h.leaves_within(at, label_until) for h in active], dtype=int)
-    return Snapshot(at=at, customers=active, x=x, names=names, labels=labels)
-
-
-def _features(h: History, at: datetime, segments: Sequence[str]) -> list[float]:
-    k = bisect.bisect_left(h.times, at)  # answers before the snapshot
-    scores = [s for s in h.nps[:k] if s is not None]
-    efforts = [e for e in h.ces[:k] if e is not None]
-    tenure = max((at - h.acquired_at).total_seconds() / 86400, 0.0)
-    since_last = (at - h.times[k - 1]).total_seconds() / 86400 if k else tenure
-    bad = [t for t, s in zip(h.times[:k], h.nps[:k], strict=True) if s is not None and s <= 6]
-    since_bad = (at - bad[-1]).total_seconds() / 86400 if bad else max(tenure, 3 * 365.0)
-    row = [
-        float(scores[-1]) if scores else 7.0,  # a neutral stand-in; no_nps carries the gap
-        0.0 if scores else 1.0,
-        float(scores[-1] - scores[-2]) if len(scores) > 1 else 0.0,
-        float(len(bad)),
-        math.log1p(since_bad),
-        float(efforts[-1]) if efforts else 5.0,
-        0.0 if efforts else 1.0,
-        math.log1p(since_last),
-        0.0 if k else 1.0,
-        math.log1p(k),
-        math.log1p(tenure),
-    ]
-    row += [1.0 if h.segment == s else 0.0 for s in segments]
-    return row
-
-
-def segment_levels(histories: Sequence[History]) -> list[str]:
-    """Segments as one-hot columns: all but the most common (the reference), at most 8."""
-    counts: dict[str, int] = {}
-    for h in histories:
-        if h.segment:
-            counts[h.segment] = counts.get(h.segment, 0) + 1
-    ranked = sorted(counts, key=lambda s: (-counts[s], s))
-    return sorted(ranked[1 : MAX_SEGMENTS + 1])
 
 
 def lifecycle_columns(names: Sequence[str]) -> list[int]:
@@ -463,12 +341,12 @@ def model_parameters(model, names: Sequence[str]) -> dict:
 def _build(
     session, as_of, horizon_days, min_churners, limit
 ) -> tuple[ChurnRiskReport, dict | None]:
-    histories = load_histories(session=session)
-    segments = segment_levels(histories)
+    people = load_lifecycles(session=session)
+    segments = segment_levels(people)
     h = timedelta(days=horizon_days)
-    train = snapshot(histories, at=as_of - 2 * h, segments=segments, label_until=as_of - h)
-    test = snapshot(histories, at=as_of - h, segments=segments, label_until=as_of)
-    current = snapshot(histories, at=as_of, segments=segments)
+    train = snapshot(people, at=as_of - 2 * h, segments=segments, label_until=as_of - h)
+    test = snapshot(people, at=as_of - h, segments=segments, label_until=as_of)
+    current = snapshot(people, at=as_of, segments=segments)
     counts = dict(
         as_of=as_of,
         horizon_days=horizon_days,
@@ -513,28 +391,30 @@ def _build(
 
 def rank(model, snap: Snapshot, *, limit: int) -> list[AtRiskCustomer]:
     """The ``limit`` riskiest customers of ``snap`` with their top three reasons."""
-    if not snap.customers:
+    if not len(snap.customers):
         return []
     risk = model.predict_proba(snap.x)[:, 1]
     order = np.argsort(-risk, kind="stable")[:limit]
     contrib = contributions(model, snap.x[order])
+    people = snap.people
     out = []
-    for row, i in enumerate(order):
-        h = snap.customers[i]
+    for row, i in enumerate(order.tolist()):
+        c = int(snap.customers[i])
         groups: dict[str, float] = {}
         for j, name in enumerate(snap.names):
             group = reason_group(name)
             groups[group] = groups.get(group, 0.0) + float(contrib[row, j])
         top = sorted((g for g in groups if groups[g] > 0), key=lambda g: -groups[g])[:3]
+        last_nps, last_at = snap.last_nps[i], int(snap.last_response[i])
         out.append(
             AtRiskCustomer(
-                customer_id=h.id,
-                external_id=h.external_id,
-                name=h.name,
-                segment=h.segment,
+                customer_id=int(people.ids[c]),
+                external_id=people.external_ids[c],
+                name=people.names[c],
+                segment=people.segments[c],
                 risk=round(100 * float(risk[i]), 1),
-                last_nps=_last(h.nps, h.times, snap.at),
-                last_response_at=_last(h.times, h.times, snap.at),
+                last_nps=None if np.isnan(last_nps) else int(last_nps),
+                last_response_at=None if last_at < 0 else from_micros(last_at),
                 reasons=[
                     Reason(
                         factor=g,
@@ -548,16 +428,9 @@ def rank(model, snap: Snapshot, *, limit: int) -> list[AtRiskCustomer]:
     return out
 
 
-def _last(values: list, times: list[datetime], at: datetime):
-    k = bisect.bisect_left(times, at)
-    given = [v for v in values[:k] if v is not None]
-    return given[-1] if given else None
-
-
 def _reason_value(group: str, snap: Snapshot, i: int) -> int | str | None:
     """The customer's own value behind a reason, in the units people read."""
-    h = snap.customers[i]
-    row = dict(zip(snap.names, snap.x[i], strict=True))
+    row = dict(zip(snap.names, snap.x[i].tolist(), strict=True))
     if group == "last_nps":
         return None if row["no_nps"] else int(row["last_nps"])
     if group == "last_ces":
@@ -572,4 +445,4 @@ def _reason_value(group: str, snap: Snapshot, i: int) -> int | str | None:
         return round(math.expm1(row["log_responses"]))
     if group == "tenure":
         return round(math.expm1(row["log_tenure_days"]))
-    return h.segment
+    return snap.people.segments[int(snap.customers[i])]
