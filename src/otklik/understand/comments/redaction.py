@@ -5,11 +5,12 @@ first stage runs here (patterns with checksums + the name dictionary: ~6 µs for
 a typical comment, nothing but one regex search when it has no digit, "@" or
 capital letter); the rest of the analysis happens later in the job. Employee
 names from the directory are kept so that mentions can still be credited. The
-directory is cached per engine for a minute.
+directory is cached per engine and reloaded in the background after a minute.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
@@ -21,7 +22,9 @@ from otklik.understand.text.pii import may_contain_pii, redact
 
 _TTL = 60.0
 _lock = threading.Lock()
-_keep: dict[int, tuple[float, frozenset[str]]] = {}
+_keep: weakref.WeakKeyDictionary[Engine, tuple[float, frozenset[str]]] = weakref.WeakKeyDictionary()
+_refreshing: weakref.WeakSet[Engine] = weakref.WeakSet()
+_log = logging.getLogger(__name__)
 
 
 _enabled: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
@@ -38,13 +41,23 @@ def redaction_enabled(engine: Engine) -> bool:
 
 
 def _keep_names(engine: Engine) -> frozenset[str]:
-    now = time.monotonic()
-    hit = _keep.get(id(engine))  # a dict read is atomic: no lock on the hot path
-    if hit and now - hit[0] < _TTL:
-        return hit[1]
+    """Employee name lemmas to keep. Loaded once; when the copy is over a minute old it
+    is still used while a background thread reloads it, so the ingestion hot path (on the
+    event loop) never waits for the directory query."""
+    hit = _keep.get(engine)  # a dict read is atomic: no lock on the hot path
+    if hit is None:
+        return refresh_keep_names(engine)
+    if time.monotonic() - hit[0] >= _TTL:
+        _refresh_in_background(engine)
+    return hit[1]
+
+
+def refresh_keep_names(engine: Engine) -> frozenset[str]:
+    """Reload the employee directory's names now (e.g. right after editing employees)."""
     from otklik.org.models import Employee as EmployeeRow
     from otklik.understand.text import Employee, EmployeeDirectory
 
+    loaded_at = time.monotonic()
     with Session(engine) as session:
         rows = session.execute(
             select(
@@ -55,8 +68,26 @@ def _keep_names(engine: Engine) -> frozenset[str]:
         Employee(str(i), f"{f} {last}".strip(), tuple(a or ())) for i, f, last, a in rows
     ).keep_names()
     with _lock:
-        _keep[id(engine)] = (now, names)
+        _keep[engine] = (loaded_at, names)
     return names
+
+
+def _refresh_in_background(engine: Engine) -> None:
+    with _lock:
+        if engine in _refreshing:
+            return
+        _refreshing.add(engine)
+
+    def run() -> None:
+        try:
+            refresh_keep_names(engine)
+        except Exception:  # the old list stays in use; the next comment tries again
+            _log.exception("could not reload employee names for PII redaction")
+        finally:
+            with _lock:
+                _refreshing.discard(engine)
+
+    threading.Thread(target=run, name="otklik-keep-names", daemon=True).start()
 
 
 def clear_cache() -> None:
