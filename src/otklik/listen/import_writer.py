@@ -1,10 +1,12 @@
 """Bulk-insert checked import rows: customers first (found or created in bulk), then responses.
 
-Responses go through the DBAPI cursor's ``executemany`` with one hand-written
-``INSERT … ON CONFLICT DO NOTHING`` (the same text on SQLite and PostgreSQL): a row
-whose ``external_id`` or ``idempotency_key`` is already stored is skipped, not
-duplicated, and the cursor's row count tells the importer how many were new.
-Everything runs in the session's transaction; the importer commits or rolls back.
+Responses go in with ``INSERT … ON CONFLICT DO NOTHING``: a row whose ``external_id``
+or ``idempotency_key`` is already stored is skipped, not duplicated, and the row count
+tells the importer how many were new. On SQLite that is the DBAPI cursor's
+``executemany``; on PostgreSQL each chunk is ``COPY``-ed into a temporary table and
+moved over with one ``INSERT … SELECT`` (~5x faster than psycopg's ``executemany``,
+which still costs the server one statement a row). Everything runs in the session's
+transaction; the importer commits or rolls back.
 
 What makes a large import fast on SQLite, measured on the 1M-row bench
 (``bench/import_bench.py``):
@@ -67,6 +69,7 @@ COLUMNS = (
 assert COLUMNS.index("customer_id") == CUSTOMER
 assert set(COLUMNS) <= set(Response.__table__.c.keys())
 _LOOKUP_CHUNK = 500
+_STAGING = "otklik_import_rows"  # PostgreSQL: the temporary table chunks are copied into
 _SQLITE_CACHE_KIB = 262_144
 # Rebuild the plain indexes when the import adds at least this share of the rows already
 # stored, and at least `REBUILD_MIN_ROWS`. Measured (CPU s) with 500k rows stored: 50k new
@@ -104,6 +107,18 @@ class ResponseWriter:
         self._cursor: Any = self._dbapi.cursor()
         self._rebuild: list[str] = []
         self._restore: list[str] = []
+        if not self.is_sqlite:
+            columns = ", ".join(COLUMNS)
+            # Same column types as `response`, no constraints; gone at commit or rollback.
+            self._cursor.execute(
+                f"CREATE TEMP TABLE {_STAGING} ON COMMIT DROP AS "
+                f"SELECT {columns} FROM response WITH NO DATA"
+            )
+            self._copy_sql = f"COPY {_STAGING} ({columns}) FROM STDIN"
+            self._move_sql = (
+                f"INSERT INTO response ({columns}) SELECT {columns} FROM {_STAGING} "
+                "ON CONFLICT DO NOTHING"
+            )
         if self.is_sqlite:
             pragmas = {"cache_size": f"-{_SQLITE_CACHE_KIB}", "temp_store": "MEMORY"}
             outside = not self._dbapi.in_transaction
@@ -159,8 +174,16 @@ class ResponseWriter:
                 row[CUSTOMER] = known[customer] = (
                     by_ext[external_id] if external_id else by_email[email]
                 )
-        self._cursor.executemany(self._sql, batch)
-        return self._cursor.rowcount
+        if self.is_sqlite:
+            self._cursor.executemany(self._sql, batch)
+            return self._cursor.rowcount
+        with self._cursor.copy(self._copy_sql) as copy:
+            for row in batch:
+                copy.write_row(row)
+        self._cursor.execute(self._move_sql)
+        inserted = self._cursor.rowcount
+        self._cursor.execute(f"TRUNCATE {_STAGING}")
+        return inserted
 
     def commit(self) -> None:
         """Re-create dropped indexes and commit; the caller's ``session.commit()`` then only
@@ -214,27 +237,47 @@ class ResponseWriter:
             self._load("external_id", new_ids, by_ext)
             missing = [e for e in new_ids if e not in by_ext]
             if missing:
-                rows = [(e, new_ids[e], "{}", self._created_at) for e in missing]
-                self._cursor.executemany(self._customer_sql(by_external_id=True), rows)
+                self._insert_customers([(e, new_ids[e]) for e in missing], by_external_id=True)
                 self._load("external_id", missing, by_ext)
         if new_emails:
             self._load("email", new_emails, by_email)
             missing = [e for e in new_emails if e not in by_email]
             if missing:
-                rows = [(None, e, "{}", self._created_at) for e in missing]
-                self._cursor.executemany(self._customer_sql(by_external_id=False), rows)
+                self._insert_customers([(None, e) for e in missing], by_external_id=False)
                 self._load("email", missing, by_email)
 
-    def _customer_sql(self, *, by_external_id: bool) -> str:
-        marks = ", ".join([self._mark] * 4)
+    def _insert_customers(
+        self, customers: list[tuple[str | None, str | None]], *, by_external_id: bool
+    ) -> None:
+        """Create customers from (external id, email) pairs, in one statement on PostgreSQL."""
         conflict = " ON CONFLICT (external_id) DO NOTHING" if by_external_id else ""
-        return (
-            f"INSERT INTO customer (external_id, email, attributes, created_at) "
-            f"VALUES ({marks}){conflict}"
+        insert = "INSERT INTO customer (external_id, email, attributes, created_at) "
+        if self.is_sqlite:
+            rows = [(e, m, "{}", self._created_at) for e, m in customers]
+            self._cursor.executemany(f"{insert}VALUES (?, ?, ?, ?){conflict}", rows)
+            return
+        external_ids, emails = (list(column) for column in zip(*customers, strict=True))
+        self._cursor.execute(
+            f"{insert}SELECT e, m, '{{}}', %s FROM unnest(%s::text[], %s::text[]) AS t(e, m)"
+            f"{conflict}",
+            (self._created_at, external_ids, emails),
         )
 
     def _load(self, column: str, keys: Iterable[str], into: dict[str, int]) -> None:
-        """Fill ``into`` with ids of stored customers; the oldest wins when an email repeats."""
+        """Fill ``into`` with ids of stored customers; the oldest wins when an email repeats.
+
+        PostgreSQL gets all keys as one array joined to the table: a long ``IN`` list of
+        parameters makes it plan a sequential scan that compares every row with every key
+        (measured: 0.1-0.25 s per 500 keys once the table holds 50k customers).
+        """
+        if not self.is_sqlite:
+            sql = (
+                f"SELECT c.id, c.{column} FROM customer AS c "
+                f"JOIN unnest(%s::text[]) AS k(v) ON c.{column} = k.v ORDER BY c.id"
+            )
+            for customer_id, key in self._cursor.execute(sql, (list(keys),)).fetchall():
+                into.setdefault(key, customer_id)
+            return
         keys = list(keys)
         for i in range(0, len(keys), _LOOKUP_CHUNK):
             chunk = keys[i : i + _LOOKUP_CHUNK]
