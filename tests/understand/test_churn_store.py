@@ -36,9 +36,18 @@ def test_saved_model_reads_back_by_exact_as_of_and_the_newest_earlier_one(tmp_pa
     assert stored.matches(churn_store.version_json(version))
     assert not stored.matches(churn_store.version_json((11, *version[1:])))
     assert latest(tmp_path, key(-1)) is None  # nothing at or before that hour
+    seconds_later = ModelKey(key(5).database, 90, 50, key(5).as_of + timedelta(seconds=30))
+    assert load(tmp_path, seconds_later) is None  # the same file name, another as_of
     # Another database's models are never read, even in the same directory.
     assert latest(tmp_path, key(100, "postgresql://db/other")) is None
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_models_of_many_horizons_are_capped_in_all(tmp_path):
+    for horizon in range(7, 7 + churn_store.MAX_FILES + 5):
+        k = ModelKey("sqlite:///a.db", horizon, 50, NOW)
+        save(tmp_path, k, data_version=(1,), payload={"report": {}})
+    assert len(list(tmp_path.glob("churn-*.json"))) == churn_store.MAX_FILES
 
 
 def test_training_is_asked_for_once_per_grace_period_and_again_for_new_data(tmp_path):

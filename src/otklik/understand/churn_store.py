@@ -13,7 +13,7 @@ and the *data version* it was trained on. A reader uses a file as is when its
 as_of and data version match today's; otherwise it may show it as the latest
 model while a new one is trained. Files are written atomically (temporary
 file, then rename), so a reader never sees half a model; the newest ``KEEP``
-per (database, horizon, minimum churners) stay.
+per (database, horizon, minimum churners) stay, and ``MAX_FILES`` in all.
 
 Example::
 
@@ -35,6 +35,7 @@ import orjson
 
 FORMAT = 1
 KEEP = 6
+MAX_FILES = 64  # over all keys: the API may ask for any horizon, each one its own slot
 TRAINING_GRACE_SECONDS = 120  # a training asked for less than this ago is not asked for again
 
 
@@ -101,12 +102,23 @@ def save(directory: Path, key: ModelKey, *, data_version: tuple, payload: dict) 
         raise
     for old in sorted(directory.glob(f"{key.slot()}*.json"), reverse=True)[KEEP:]:
         old.unlink(missing_ok=True)
+    models = sorted(directory.glob("churn-*.json"), key=_mtime, reverse=True)
+    for old in models[MAX_FILES:]:
+        old.unlink(missing_ok=True)
     return path
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # removed meanwhile by another process
+        return 0.0
 
 
 def load(directory: Path, key: ModelKey) -> Stored | None:
     """The model trained for exactly ``key`` (its as_of), or None."""
-    return _read(directory / key.filename(), key)
+    stored = _read(directory / key.filename(), key)
+    return stored if stored is not None and stored.as_of == key.as_of else None
 
 
 def latest(directory: Path, key: ModelKey) -> Stored | None:
