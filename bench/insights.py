@@ -7,7 +7,8 @@ the churn model's training (the worker's job) and a page's read of the saved mod
 the best wall and CPU times are printed with the load average. On a shared machine
 the wall time mostly measures the queue for a core, so the targets (a page's data
 in under 1 s) are checked against CPU time, which is what a quiet machine's wall
-time would be.
+time would be. On PostgreSQL (``OTKLIK_DATABASE_URL``) the queries' CPU is the
+server's, not counted here: read the wall time there.
 
     .venv/bin/python bench/insights.py                      # builds bench/.data/insights once
     .venv/bin/python bench/insights.py --data-dir /tmp/h21  # an existing demo data directory
