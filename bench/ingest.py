@@ -221,12 +221,16 @@ def _run_load(
 ) -> dict:
     """Drive a server from a separate process (its own GIL) and return the raw figures,
     with the server's CPU seconds over the run when its pid is given."""
-    args = ["load", str(port), json.dumps(headers), tag, str(warmup), str(duration)]
-    before = _cpu_seconds(server_pid)
-    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True)
-    if out.returncode:
-        raise RuntimeError(f"load generator failed:\n{out.stderr[-2000:]}")
-    result = json.loads(out.stdout)
+    with tempfile.NamedTemporaryFile(prefix="otklik-load-", suffix=".json") as figures:
+        # A file, not stdout: the figures outgrow a pipe's buffer.
+        args = ["load", str(port), json.dumps(headers), tag, str(warmup), str(duration)]
+        before = _cpu_seconds(server_pid)
+        out = subprocess.run(
+            [sys.executable, __file__, *args, figures.name], capture_output=True, text=True
+        )
+        if out.returncode:
+            raise RuntimeError(f"load generator failed:\n{out.stderr[-2000:]}")
+        result = json.loads(Path(figures.name).read_bytes())
     result["server_cpu"] = _cpu_seconds(server_pid) - before
     return result
 
@@ -364,7 +368,8 @@ def main() -> None:
 
         port, headers, tag = int(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
         warmup, duration = float(sys.argv[5]), float(sys.argv[6])
-        print(json.dumps(uvloop.run(_load(port, headers, tag, warmup, duration))))
+        figures = uvloop.run(_load(port, headers, tag, warmup, duration))
+        Path(sys.argv[7]).write_text(json.dumps(figures))
         return
     ok = run_http_bench()
     sys.exit(0 if ok else 1)
