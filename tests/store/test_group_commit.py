@@ -178,3 +178,24 @@ def test_sqlite_wal_is_checkpointed_in_the_background(engine):
         time.sleep(0.05)
     committer.close()
     assert in_file >= 5
+
+
+def test_an_unreachable_database_fails_the_jobs_instead_of_hanging(tmp_path):
+    from otklik.store import make_engine
+
+    folder = tmp_path / "not-a-file.db"
+    folder.mkdir()  # SQLite cannot open a directory
+    engine = make_engine(f"sqlite:///{folder}")
+    committer = GroupCommitter(engine)
+
+    async def main():
+        return await asyncio.wait_for(
+            asyncio.gather(committer.run(_insert("x")), return_exceptions=True), timeout=10
+        )
+
+    try:
+        (outcome,) = asyncio.run(main())
+    finally:
+        committer.close()
+        engine.dispose()
+    assert isinstance(outcome, engine.dialect.loaded_dbapi.OperationalError)

@@ -146,6 +146,9 @@ class GroupCommitter:
             return
         try:
             failure = self._execute(self._inline_connection(), group)
+        except Exception as exc:  # no connection (e.g. the file is unreadable): fail the group
+            self._drop_connection()
+            failure = exc
         finally:
             if lock is not None:
                 lock.release()
@@ -157,6 +160,12 @@ class GroupCommitter:
             group[0][1](None, failure)
         else:  # another process holds the database, or one job failed: the thread sorts it out
             self._to_thread(group, loop)
+
+    def _drop_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                connection.close()
 
     def _inline_connection(self) -> Any:
         if self._connection is None:
@@ -248,7 +257,10 @@ class GroupCommitter:
         On a database error everything is rolled back, nothing is delivered and the error
         is returned for the caller to decide (retry alone, or on the writer thread)."""
         outcomes: list[tuple[Deliver, Any, BaseException | None]] = []
-        cursor = raw.cursor()
+        try:
+            cursor = raw.cursor()
+        except Exception as exc:  # a broken connection
+            return exc
         try:
             for job, deliver in group:
                 try:
@@ -259,10 +271,12 @@ class GroupCommitter:
                     outcomes.append((deliver, None, exc))
             raw.commit()
         except BaseException as exc:
-            raw.rollback()
+            with contextlib.suppress(Exception):  # a broken connection cannot roll back
+                raw.rollback()
             return exc
         finally:
-            cursor.close()
+            with contextlib.suppress(Exception):
+                cursor.close()
         for deliver, result, error in outcomes:
             deliver(result, error)
         return None
