@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from otklik.demo import build_demo
+from otklik.listen.erasure import erase_responses
 from otklik.listen.models import Response
 from otklik.understand import churn_risk, churn_store
 from otklik.understand.churn_risk import churn_risk_report, churn_risk_view
@@ -85,12 +86,12 @@ def test_a_model_saved_by_one_process_is_read_by_another_identical(session, bank
     assert read == trained and len(read.at_risk) == 5
 
 
-def test_page_view_asks_the_worker_and_serves_the_earlier_model_meanwhile(session, bank, tmp_path):
+def test_page_view_asks_the_worker_and_serves_a_model_meanwhile(session, bank, tmp_path):
     asked: list[int] = []
 
-    def view():
+    def view(at=NOW):
         return churn_risk_view(
-            session=session, directory=tmp_path, as_of=NOW, horizon_days=90, min_churners=20,
+            session=session, directory=tmp_path, as_of=at, horizon_days=90, min_churners=20,
             limit=10, schedule=lambda: asked.append(1), sync_rows=0,
         )  # fmt: skip
 
@@ -105,8 +106,21 @@ def test_page_view_asks_the_worker_and_serves_the_earlier_model_meanwhile(sessio
     ready = view()
     assert ready.current and not ready.training and len(ready.report.at_risk) == 10
 
-    session.add(Response(customer_id=ready.report.at_risk[0].customer_id, nps=0, submitted_at=NOW))
+    top = ready.report.at_risk[0].customer_id
+    session.add(Response(customer_id=top, nps=0, submitted_at=NOW - timedelta(hours=1)))
     session.commit()
-    stale = view()  # new data: the earlier model is shown while a new one is trained
-    assert not stale.current and stale.training and asked == [1, 1]
-    assert stale.report == ready.report
+    newer_data = view()  # this as_of's model, while the worker trains on the new answer
+    assert newer_data.current and newer_data.training and asked == [1, 1]
+    assert newer_data.report == ready.report
+
+    erase_responses(session=session, customer_id=top)  # honoured at once, not at retraining
+    erased = view()
+    assert top not in [c.customer_id for c in erased.report.at_risk]
+    assert erased.report.at_risk[:9] == ready.report.at_risk[1:]  # the next one moves up
+    assert len(erased.report.at_risk) == 10
+
+    next_hour = view(NOW + timedelta(hours=1))  # the hour turned: the earlier model, marked
+    assert not next_hour.current and next_hour.training
+    assert next_hour.report.as_of == NOW and top not in [
+        c.customer_id for c in next_hour.report.at_risk
+    ]

@@ -173,7 +173,7 @@ def churn_risk_report(
 @dataclass(frozen=True)
 class ChurnRiskView:
     """What a page can show without waiting: the report (None while a first model is being
-    trained), whether it is current (this as_of, these data) and whether training was asked."""
+    trained), whether it is this hour's, and whether a training was asked for."""
 
     report: ChurnRiskReport | None
     current: bool
@@ -196,13 +196,15 @@ def churn_risk_view(
 ) -> ChurnRiskView:
     """The churn report for a page or the API, never blocking on a long training.
 
-    A model trained for this as_of on these data (in memory or in ``directory``)
-    is returned as current. Otherwise a small installation (at most ``sync_rows``
-    customers + responses, by default ``SYNC_ROWS``), or a caller without
-    ``schedule``, trains at once; a large one calls ``schedule()`` (ask the
-    worker; at most once per ``TRAINING_GRACE_SECONDS``) and gets the latest
-    earlier model, if any, as not current — or no report: "being trained,
-    refresh in a minute".
+    The model trained for this as_of on these data (in memory or in ``directory``)
+    is current. Otherwise a small installation (at most ``sync_rows`` customers +
+    responses, by default ``SYNC_ROWS``) or a caller without ``schedule`` trains
+    at once. A large one calls ``schedule()`` (ask the worker; at most once per
+    ``TRAINING_GRACE_SECONDS``) and meanwhile shows this as_of's model trained on
+    the data of a few minutes ago (a busy installation gets answers every minute;
+    retraining for each would keep pages waiting), else the latest earlier model
+    as not current, else no report: "being trained, refresh in a minute". Either
+    way without the customers who erased their answers since it was trained.
     """
     _check(horizon_days, min_churners, limit)
     key = _model_key(session, as_of, horizon_days, min_churners)
@@ -215,11 +217,36 @@ def churn_risk_view(
     if schedule is None or cheap:
         report = _train(session, key, version, limit, directory)
         return ChurnRiskView(report=report, current=True, training=False)
-    if churn_store.ask_for_training(directory, key, data_version=version):
+    asked = churn_store.ask_for_training(directory, key, data_version=version)
+    if asked:
         schedule()
+    same_as_of = churn_store.load(directory, key)
+    if same_as_of is not None:
+        report = _top(_without_erased(session, same_as_of), limit)
+        return ChurnRiskView(report=report, current=True, training=asked)
     earlier = churn_store.latest(directory, key)
-    report = None if earlier is None else _top(_validated(earlier.payload), limit)
+    report = None if earlier is None else _top(_without_erased(session, earlier), limit)
     return ChurnRiskView(report=report, current=False, training=True)
+
+
+def _without_erased(session: Session, stored: churn_store.Stored) -> ChurnRiskReport:
+    """A model trained on older data, less the customers who erased their answers since:
+    an erasure is honoured at once, not at the next training."""
+    from otklik.listen.erasure import Erasure
+
+    report = _validated(stored.payload)
+    ids = [c.customer_id for c in report.at_risk]
+    erased = set(
+        session.scalars(
+            select(Erasure.customer_id).where(
+                Erasure.erased_at >= stored.trained_at, Erasure.customer_id.in_(ids)
+            )
+        )
+    )
+    if not erased:
+        return report
+    kept = [c for c in report.at_risk if c.customer_id not in erased]
+    return report.model_copy(update={"at_risk": kept})
 
 
 def current_hour() -> datetime:

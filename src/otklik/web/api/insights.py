@@ -152,10 +152,11 @@ def churn_risk(
     2·horizon ago and evaluated on the one a horizon ago. With fewer than 50 churners in
     the training window `enough_data` is false and nothing is ranked.
 
-    The model is trained by the worker and saved for every process. When this hour's
-    model on the current data is not there yet, the worker is asked for it and the
-    latest earlier model is returned (its `as_of` says which); with none at all, 503
-    with `Retry-After`. Small installations are trained at once."""
+    The model is trained by the worker and saved for every process. When the data changed
+    since, the worker is asked for a new one, and meanwhile this hour's model is returned,
+    else the latest earlier one (its `as_of` says which), else 503 with `Retry-After`;
+    never with customers who erased their answers since. Small installations are trained
+    at once."""
     view = churn_risk_view(
         session=db,
         directory=models_dir(settings.data_dir),

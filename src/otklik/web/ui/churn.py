@@ -1,9 +1,9 @@
 """/churn-risk: the churn model's held-out AUC against a feedback-free baseline and the
 customers most likely to leave, with reasons — the same report as ``/api/v1/churn-risk``.
 
-The page never waits for a training: it shows the model trained for this hour on these
-data (saved by the worker in the data directory), or else asks the worker for one and
-shows the latest earlier model, or "being trained, refresh in a minute"
+The page never waits for a training: it shows this hour's model (saved by the worker in
+the data directory), asking the worker for a new one when the data changed; without one,
+the latest earlier model, or "being trained, refresh in a minute"
 (:func:`~otklik.understand.churn_risk.churn_risk_view`).
 """
 
