@@ -14,7 +14,7 @@ same run and on the same machine:
 
 The baseline runs before and after the import and the two are averaged, because the
 machine may be shared. Wall time and CPU time (``getrusage``, all threads) are both
-shown; under load the ratio of CPU times is the steadier figure.
+shown, with the load average: under load the ratio of CPU times is the steadier figure.
 Target: (b) ≥ 25% of (a). Run ``python bench/import_bench.py [--rows N]``.
 """
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import resource
 import shutil
@@ -189,6 +190,7 @@ def main(rows: int = 1_000_000) -> bool:
             out.writerows(cells for cells, _ in generate(rows))
         shutil.move(tmp, csv_path)
         print(f"generated {rows:,} rows in {time.perf_counter() - t:.1f} s: {csv_path}")
+    load_before = os.getloadavg()[0]
     bare_runs = [baseline(rows, DATA / "baseline-bare.db", bare=True)]
     indexed = baseline(rows, DATA / "baseline.db")
     ours, summary = otklik_import(rows, csv_path, DATA / "otklik.db")
@@ -203,6 +205,8 @@ def main(rows: int = 1_000_000) -> bool:
             f"CPU {t.cpu:6.1f} s ({rows / t.cpu:,.0f} rows per CPU s)"
         )
 
+    cores = os.cpu_count() or 1
+    print(f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} on {cores} cores")
     runs = ", ".join(f"{rows / t.wall:,.0f}" for t in bare_runs)
     print(line("(a)  BASELINE raw executemany, bare table:", bare) + f"  [runs: {runs}]")
     print(line("(a') raw executemany, indexed response table:", indexed))

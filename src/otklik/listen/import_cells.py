@@ -8,7 +8,9 @@ row's checking, so `CsvCells` reads the standard columns by position (one
 holds a few distinct values in a million rows, so each is converted, checked
 (`FIELD_OK`, `attribute_ok`) and resolved (touchpoint and unit codes → ids) once, and
 every other row is one dictionary lookup per cell. Times are the one column that is
-often all distinct; the common UTC forms are cut from the text instead of formatted.
+often all distinct: they stop being remembered when nearly every row brings a new one
+(remembering them then costs more than it saves), and the common UTC forms are cut from
+the text instead of formatted.
 
 The verdicts are `RowChecker`'s: only cells that pass are memoised, a check that
 passed keeps passing (the "not in the future" bound only widens as the clock runs),
@@ -28,10 +30,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from otklik.listen.import_rows import (
+    EXTERNAL_ID_MAX,
     FIELD_OK,
     SCORE_FIELDS,
     BadValue,
-    _limits,
     attribute_ok,
     sqlite_time,
     to_lower_text,
@@ -40,15 +42,14 @@ from otklik.listen.import_rows import (
     to_time,
 )
 from otklik.listen.readers import STANDARD_COLUMNS
-from otklik.listen.schemas import CLOCK_SKEW, EARLIEST, MAX_ATTRIBUTES, ResponseIn
+from otklik.listen.schemas import CLOCK_SKEW, EARLIEST, MAX_ATTRIBUTES
 
 if TYPE_CHECKING:
     from otklik.listen.import_check import RowChecker
 
 _STANDARD = frozenset(STANDARD_COLUMNS)
-_EXTERNAL_ID_MAX = _limits(ResponseIn, "external_id")["max_length"]
 # Distinct values remembered per column before the memo starts over: memory stays bounded
-# (~20 MB for a column of distinct times), and 50k customers still fit.
+# (a few MB a column), and 50k customers still fit.
 MEMO_CAP = 1 << 16
 _UTC_SUFFIXES = frozenset(("Z", "+00:00"))
 # Distinct times seen by the line where the time memo decides whether it pays.
@@ -64,23 +65,20 @@ class Memo(dict):
     """``raw cell → stored value``; a miss is learned with ``learn``, which raises `Doubt`.
 
     A dict subclass so that a hit is one C-level lookup (``memo[cell]``) and only a miss
-    runs Python (``__missing__``). Remembering a value costs far less than learning it,
-    so even a column of mostly distinct values is remembered, up to `MEMO_CAP` values.
+    runs Python (``__missing__``). At most `MEMO_CAP` values are kept; then it starts over.
     """
 
-    __slots__ = ("keep", "learn")
+    __slots__ = ("learn",)
 
-    def __init__(self, learn: Callable[[Any], Any], *, keep: bool = True) -> None:
+    def __init__(self, learn: Callable[[Any], Any]) -> None:
         super().__init__()
         self.learn = learn
-        self.keep = keep
 
     def __missing__(self, raw: Any) -> Any:
         value = self.learn(raw)
-        if self.keep:
-            if len(self) >= MEMO_CAP:
-                self.clear()
-            self[raw] = value
+        if len(self) >= MEMO_CAP:
+            self.clear()
+        self[raw] = value
         return value
 
 
@@ -265,7 +263,7 @@ class CsvCells:
         m_references, m_scores, m_attributes = (
             memos["references"], memos["scores"], memos["attributes"]
         )  # fmt: skip
-        full_external_id, longest_id = self._external_id, _EXTERNAL_ID_MAX
+        full_external_id, longest_id = self._external_id, EXTERNAL_ID_MAX
         sha256, empty = hashlib.sha256, _EMPTY_JSON
 
         def row(line: int, cells: list[str]) -> list | None:

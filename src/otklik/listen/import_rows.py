@@ -88,6 +88,7 @@ SCORES = {n: (_limits(ResponseIn, n)["ge"], _limits(ResponseIn, n)["le"]) for n 
 _CODE = _limits(ResponseIn, "touchpoint")
 _UNIT = _limits(ResponseIn, "unit")
 _EXTERNAL_ID = _limits(ResponseIn, "external_id")
+EXTERNAL_ID_MAX = _EXTERNAL_ID["max_length"]
 _CUSTOMER_ID = _limits(CustomerRef, "external_id")
 _EMAIL = _limits(CustomerRef, "email")
 _ATTR_KEY = _key_limits("attributes")
