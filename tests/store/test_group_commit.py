@@ -51,9 +51,8 @@ def test_concurrent_jobs_are_all_committed(committer, engine):
     assert _labels(engine) == sorted(f"r{i}" for i in range(20))
 
 
+@pytest.mark.backends("sqlite")
 def test_concurrent_jobs_on_sqlite_share_one_commit(committer, engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("groups are formed on the event loop on SQLite")
 
     async def main():
         await asyncio.gather(*(committer.run(_insert(f"s{i}")) for i in range(20)))
@@ -118,9 +117,8 @@ def _ticks_while(awaitable_factory):
     return asyncio.run(main())
 
 
+@pytest.mark.backends("sqlite")
 def test_sqlite_waits_for_another_process_off_the_event_loop(committer, engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's database-level write lock")
     other = sqlite3.connect(_sqlite_path(engine), isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another process holding the write lock
     threading.Timer(0.3, other.execute, ("COMMIT",)).start()
@@ -133,9 +131,8 @@ def test_sqlite_waits_for_another_process_off_the_event_loop(committer, engine):
     assert _labels(engine) == ["late"]
 
 
+@pytest.mark.backends("sqlite")
 def test_sqlite_waits_for_an_in_process_writer_off_the_event_loop(committer, engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("the in-process write lock exists on SQLite only")
     holding = threading.Event()
 
     def batch_writer():
@@ -151,9 +148,8 @@ def test_sqlite_waits_for_an_in_process_writer_off_the_event_loop(committer, eng
     assert _labels(engine) == ["queued"]
 
 
+@pytest.mark.backends("sqlite")
 def test_sqlite_wal_is_checkpointed_in_the_background(engine):
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite WAL")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE gc_probe (label VARCHAR(20) PRIMARY KEY)"))
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
