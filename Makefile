@@ -10,7 +10,7 @@ PORT ?= 8000
 DEMO_EMAIL ?= demo@otklik.local
 DEMO_PASSWORD ?= otklik-demo-2026
 PYTEST_ARGS ?=
-BENCHES ?= bench/ingest.py bench/import_bench.py bench/metrics.py bench/text.py
+BENCHES ?= bench/ingest.py bench/import_bench.py bench/metrics.py bench/insights.py bench/text.py
 
 .PHONY: uv install install-dev demo serve test bench lint format browser cairo clean
 
@@ -38,10 +38,10 @@ demo: install  ## install, migrate, load the demo company, serve at http://$(HOS
 	@echo "  Comments are being analysed in the background (log: otklik-data/text-run.log)"
 	@echo "  Otklik demo: http://$(HOST):$(PORT)   login: $(DEMO_EMAIL) / $(DEMO_PASSWORD)"
 	@echo ""
-	$(PY) -m otklik serve --host $(HOST) --port $(PORT)
+	$(PY) -m otklik serve --host $(HOST) --port $(PORT) --with-worker
 
-serve: install
-	$(PY) -m otklik serve --host $(HOST) --port $(PORT)
+serve: install  ## serve with the background worker
+	$(PY) -m otklik serve --host $(HOST) --port $(PORT) --with-worker
 
 browser:  ## Debian's Chromium for the browser tests (never a downloaded browser)
 	@command -v chromium >/dev/null 2>&1 || { \

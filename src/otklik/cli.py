@@ -92,8 +92,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    with_worker: Annotated[
+        bool,
+        typer.Option(
+            "--with-worker",
+            help="Also run `otklik worker` (background jobs) as a child process, stopped with "
+            "the server: one command for a single-machine installation.",
+        ),
+    ] = False,
 ) -> None:
     """Migrate the database, then serve the web app and API."""
+    import signal
+    import subprocess
+    import sys
+
     import uvicorn
 
     from otklik.store import make_engine
@@ -105,15 +117,29 @@ def serve(
     engine.dispose()
     settings.resolved_secret_key()  # create it once, before several workers race for it
     out.print(f"Otklik is serving at http://{host}:{port}  (API docs: /api/docs)")
-    uvicorn.run(
-        "otklik.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    # Without a worker nothing queued runs (comment analysis, mail, churn model, mirror sync).
+    child = subprocess.Popen([sys.executable, "-m", "otklik", "worker"]) if with_worker else None
+    if child is not None:
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises it under the handler that
+        # was there before: make that an exit, so the `finally` below stops the worker.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        uvicorn.run(
+            "otklik.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            access_log=False,
+        )
+    finally:
+        if child is not None:
+            child.terminate()
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
 
 
 @app.command()
@@ -225,7 +251,8 @@ def invite(
 def worker(
     workers: Annotated[int, typer.Option(help="Worker threads.")] = 2,
 ) -> None:
-    """Run background jobs: send invitations and reminders (every minute), purge old drafts."""
+    """Run background jobs: analyse new comments, send invitations and reminders, keep the
+    analytics mirror in sync (every 5 s), train the churn model, purge old drafts."""
     from otklik.jobs import run_worker
     from otklik.store import make_engine
     from otklik.store import migrate as run_migrations
