@@ -18,6 +18,14 @@ Sources (all real, human-written, human-labelled):
   Repository, CC BY 4.0), already split by the packager: the 600-review
   train split is used for TRAINING, the 379-review test split only for
   EVALUATION (real product reviews).
+* **VADER ground truth (Hutto & Gilbert, ICWSM 2014)**: 3,708 sentences of
+  300 Amazon product reviews and 10,605 sentences of Rotten Tomatoes movie
+  reviews (from Pang & Lee's 2004 polarity set), each rated −4…+4 by 20
+  screened human raters, shipped in the `vaderSentiment` 3.3.2 source
+  distribution (`additional_resources/hutto_ICWSM_2014.tar.gz`; MIT licence,
+  © C.J. Hutto). The mean rating gives negative (< −0.5) / neutral / positive
+  (> 0.5). Used for TRAINING only: it brings product-review wording, and
+  lukewarm sentences for the neutral class, that tweets lack.
 """
 
 from __future__ import annotations
@@ -40,10 +48,11 @@ def _pip_python() -> str:
     return sys.executable if probe.returncode == 0 else (shutil.which("python3") or "python3")
 
 
-def package_wheel(name: str, version: str) -> Path:
-    """The wheel of `name==version`, downloaded once with pip (no dependencies)."""
-    target = CACHE / f"{name}-{version}"
-    wheels = sorted(target.glob("*.whl"))
+def package_wheel(name: str, version: str, *, sdist: bool = False) -> Path:
+    """The wheel (or source archive) of `name==version`, downloaded once with pip."""
+    target = CACHE / f"{name}-{version}{'-sdist' if sdist else ''}"
+    pattern = "*.tar.gz" if sdist else "*.whl"
+    wheels = sorted(target.glob(pattern))
     if not wheels:
         target.mkdir(parents=True, exist_ok=True)
         subprocess.run(
@@ -54,7 +63,7 @@ def package_wheel(name: str, version: str) -> Path:
                 "download",
                 "--quiet",
                 "--no-deps",
-                "--only-binary",
+                "--no-binary" if sdist else "--only-binary",
                 ":all:",
                 "-d",
                 str(target),
@@ -62,7 +71,7 @@ def package_wheel(name: str, version: str) -> Path:
             ],
             check=True,
         )
-        wheels = sorted(target.glob("*.whl"))
+        wheels = sorted(target.glob(pattern))
     return wheels[0]
 
 
@@ -89,3 +98,45 @@ def drug_reviews(split: str = "test") -> list[tuple[str, str]]:
             review = html.unescape(row["review"]).strip().strip('"').strip()
             out.append((review, row["rating"]))
     return out
+
+
+HUTTO_LABEL_CUT = 0.5  # |mean rating| on −4…+4 below this is neutral
+
+
+def hutto_label(rating: float) -> str:
+    if rating < -HUTTO_LABEL_CUT:
+        return "negative"
+    return "positive" if rating > HUTTO_LABEL_CUT else "neutral"
+
+
+def hutto_snippets(corpus: str) -> list[tuple[str, str, float]]:
+    """(review id, sentence, mean rating) of a VADER ground-truth corpus.
+
+    `corpus` is "amazonReviewSnippets" or "movieReviewSnippets".
+    """
+    import tarfile
+
+    archive = package_wheel("vaderSentiment", "3.3.2", sdist=True)
+    with tarfile.open(archive) as outer:
+        inner_bytes = outer.extractfile(
+            "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz"
+        ).read()
+    with tarfile.open(fileobj=io.BytesIO(inner_bytes)) as inner:
+        raw = inner.extractfile(f"hutto_ICWSM_2014/{corpus}_GroundTruth.txt").read()
+    out = []
+    for line in raw.decode("utf-8", errors="replace").splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            out.append((parts[0].lstrip("\ufeff").split("_")[0], parts[2], float(parts[1])))
+    return out
+
+
+def amazon_reviews() -> list[tuple[str, str]]:
+    """(review, label) of the 300 whole Amazon reviews: sentences joined, mean rating."""
+    by_review: dict[str, list[tuple[str, float]]] = {}
+    for rid, sentence, rating in hutto_snippets("amazonReviewSnippets"):
+        by_review.setdefault(rid, []).append((sentence, rating))
+    return [
+        (" ".join(s for s, _ in rows), hutto_label(sum(r for _, r in rows) / len(rows)))
+        for rows in by_review.values()
+    ]

