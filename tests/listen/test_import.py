@@ -408,3 +408,33 @@ def test_import_leaves_the_cycle_collector_as_it_found_it(seed, session, tmp_pat
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("name", ["pii.csv", "pii.jsonl"])
+def test_imported_comments_are_redacted_before_they_are_stored(seed, session, tmp_path, name):
+    comment = "Звоните +7 (916) 123-45-67 или пишите ann.petrova@example.com"
+    if name.endswith(".csv"):
+        text_ = HEADER + f"\n2024-05-01,P1,,,web-apply,9,,{comment},\n"
+    else:
+        row = {"submitted_at": "2024-05-01", "external_id": "P1", "touchpoint": "web-apply"}
+        text_ = json.dumps({**row, "nps": 9, "comment": comment}) + "\n"
+    import_responses(session=session, path=write(tmp_path, name, text_))
+    session.rollback()
+    stored = session.scalar(select(Response.comment).where(Response.external_id == "P1"))
+    assert "916" not in stored and "example.com" not in stored
+    assert "[PHONE]" in stored and "[EMAIL]" in stored
+
+
+def test_imported_comments_are_kept_verbatim_when_redaction_is_off(seed, session, tmp_path):
+    from otklik.understand.comments.redaction import set_redaction
+
+    engine = session.get_bind()
+    comment = "Пишите ann.petrova@example.com"
+    path = write(tmp_path, "raw.csv", HEADER + f"\n2024-05-01,P2,,,web-apply,9,,{comment},\n")
+    set_redaction(engine, False)
+    try:
+        import_responses(session=session, path=path)
+    finally:
+        set_redaction(engine, True)
+    session.rollback()
+    assert session.scalar(select(Response.comment).where(Response.external_id == "P2")) == comment

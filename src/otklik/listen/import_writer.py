@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from otklik.listen.import_check import CUSTOMER
 from otklik.listen.import_rows import sqlite_time
 from otklik.listen.models import Response
+from otklik.understand.comments.redaction import redact_for_storage, redaction_enabled
 
 # The order of `RowChecker`'s rows; customer_id last, swapped in by `write`.
 COLUMNS = (
@@ -67,6 +68,7 @@ COLUMNS = (
     "customer_id",
 )
 assert COLUMNS.index("customer_id") == CUSTOMER
+COMMENT = COLUMNS.index("comment")
 assert set(COLUMNS) <= set(Response.__table__.c.keys())
 _LOOKUP_CHUNK = 500
 _STAGING = "otklik_import_rows"  # PostgreSQL: the temporary table chunks are copied into
@@ -85,6 +87,10 @@ class ResponseWriter:
     def __init__(self, *, session: Session, received_at: datetime) -> None:
         self.session = session
         self.conn = session.connection()
+        # Imported comments are redacted before they are stored, like the API's
+        # (OTKLIK_REDACT_PII_ON_INGEST); the error report and payload hash see the original.
+        self._engine = self.conn.engine
+        self._redact = redaction_enabled(self._engine)
         dialect = self.conn.dialect
         self.is_sqlite = dialect.name == "sqlite"
         self._mark = "?" if self.is_sqlite else "%s"
@@ -174,6 +180,11 @@ class ResponseWriter:
                 row[CUSTOMER] = known[customer] = (
                     by_ext[external_id] if external_id else by_email[email]
                 )
+        if self._redact:
+            engine = self._engine
+            for row in batch:
+                if row[COMMENT]:
+                    row[COMMENT] = redact_for_storage(row[COMMENT], engine=engine)
         if self.is_sqlite:
             self._cursor.executemany(self._sql, batch)
             return self._cursor.rowcount
