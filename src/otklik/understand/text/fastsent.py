@@ -1,13 +1,16 @@
 """A fast first stage for English sentiment: a linear model on hashed word and
 character n-grams (about 0.1 ms per comment, no embedding).
 
-Why: the e5 embedding costs 30–80 ms of CPU per comment, too slow to run on
+Why: the e5 embedding costs 13–55 ms of CPU per comment, too slow to run on
 every comment at ≥ 50 comments/s on two cores. This model is trained on the
-human-labelled English data that ships in packages (CrowdFlower tweets and the
-train split of the Drugs.com reviews; see scripts/train_text_ngram.py). It
-answers alone when it is confident; otherwise its probabilities join the
-embedding heads' average. Russian always goes to the embedding: no labelled
-Russian corpus ships in a package, so an n-gram model has nothing to learn from.
+human-labelled English data that ships in packages (CrowdFlower tweets, the
+train split of the Drugs.com reviews, and the human-rated Amazon and movie
+review sentences of VADER's ground truth; see scripts/train_text_ngram.py).
+It answers alone only when it is very sure (n-grams miss contrast, and a
+comment answered alone gets no embedding, so no semantic theme); otherwise
+its probabilities join the embedding heads' average. Russian always goes to
+the embedding: no labelled Russian corpus ships in a package, so an n-gram
+model has nothing to learn from.
 The threshold, the ensemble weight and a neutral-class bias are chosen by
 cross-validation on the review train split (stored in the model's metadata).
 """
