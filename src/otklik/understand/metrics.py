@@ -74,6 +74,26 @@ class Counts:
             ces=self.ces + other.ces,
         )
 
+    def minus(self, part: Counts) -> Counts:
+        """These counts without ``part``, which must be counts of a subset of the same rows
+        (a segment's stale copies): so every count stays a valid, non-negative count."""
+        return Counts(
+            responses=self.responses - part.responses,
+            nps=NpsCounts(
+                n=self.nps.n - part.nps.n,
+                promoters=self.nps.promoters - part.nps.promoters,
+                detractors=self.nps.detractors - part.nps.detractors,
+            ),
+            csat=_rating_minus(self.csat, part.csat),
+            ces=_rating_minus(self.ces, part.ces),
+        )
+
+
+def _rating_minus(a: RatingCounts, b: RatingCounts) -> RatingCounts:
+    return RatingCounts(
+        n=a.n - b.n, total=a.total - b.total, total_sq=a.total_sq - b.total_sq, top=a.top - b.top
+    )
+
 
 @dataclass(frozen=True)
 class MetricQuery:
@@ -115,6 +135,9 @@ class Plan:
     needs_customer: bool
     lookups: Lookups
     unit_scope: frozenset[int] | None  # roll-ups stay inside the filtered subtree
+    # The filters again as (``response`` column, accepted values), for readers that answer
+    # from pre-aggregated counts (``engine.rollup``) instead of running ``where``.
+    filter_columns: tuple[tuple[str, tuple], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -190,20 +213,26 @@ def plan(*, session: Session, query: MetricQuery, lookups: Lookups | None = None
         keys["window"] = case(*latest_first, else_=0)
     where: list[ColumnElement] = [R.submitted_at >= query.since, R.submitted_at < query.until]
     unit_scope = None
+    columns: list[tuple[str, tuple]] = []
+
+    def accept(column: str, values) -> None:
+        columns.append((column, tuple(values)))
+        where.append(R[column].in_(list(values)))
+
     for name, values in query.filters:
         if name == "touchpoint":
-            where.append(R.touchpoint_id.in_(lk.touchpoint_ids(codes=values)))
+            accept("touchpoint_id", lk.touchpoint_ids(codes=values))
         elif name == "stage":
-            where.append(R.touchpoint_id.in_(lk.touchpoint_ids(stages=values)))
+            accept("touchpoint_id", lk.touchpoint_ids(stages=values))
         elif name == "journey":
-            where.append(R.touchpoint_id.in_(lk.touchpoint_ids(journeys=values)))
+            accept("touchpoint_id", lk.touchpoint_ids(journeys=values))
         elif name == "survey":
-            where.append(R.survey_id.in_(lk.survey_ids(values)))
+            accept("survey_id", lk.survey_ids(values))
         elif name == "unit":
             unit_scope = frozenset(lk.unit_subtree_ids(values))
-            where.append(R.unit_id.in_(sorted(unit_scope)))
+            accept("unit_id", sorted(unit_scope))
         elif name in ("channel", "language", "source"):
-            where.append(R[name].in_(values))
+            accept(name, values)
         elif name == "segment":
             where.append(C.segment.in_(values))
             needs_customer = True
@@ -211,7 +240,8 @@ def plan(*, session: Session, query: MetricQuery, lookups: Lookups | None = None
             raise ValidationFailed(
                 f"filter: unknown {name!r} (one of {', '.join(FILTERS)})", field=name
             )
-    return Plan(query, tuple(keys.items()), tuple(where), needs_customer, lk, unit_scope)
+    return Plan(query, tuple(keys.items()), tuple(where), needs_customer, lk, unit_scope,
+                tuple(columns))  # fmt: skip
 
 
 def counts_statement(p: Plan, *, extra_where: Sequence[ColumnElement] = ()) -> Select:

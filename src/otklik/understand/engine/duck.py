@@ -35,7 +35,8 @@ class DuckDBDialect(PGDialect):
     supports_statement_cache = False
 
 
-_DIALECT = DuckDBDialect(paramstyle="qmark")
+DIALECT = DuckDBDialect(paramstyle="qmark")
+_DIALECT = DIALECT
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
 

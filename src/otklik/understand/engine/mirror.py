@@ -15,6 +15,10 @@ holding the old manifest retries with the new one).
 Segments are sorted by ``submitted_at`` (row groups prune by date), store ids
 and scores in the narrowest types, and use Parquet v2 encodings (delta-encoded
 timestamps): that is what brings a scan close to DuckDB's own file format.
+
+Each segment gets a rollup file beside it (its counts by day and dimension pairs,
+see ``rollup``), written by the writer when the segment is written — so readers
+in any process answer the dashboard without scanning the segment.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from sqlalchemy import Engine, String, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from otklik.listen.models import Customer, Response
-from otklik.understand.engine import duck
+from otklik.understand.engine import duck, rollup
 from otklik.understand.engine.models import AnalyticsChange
 
 CHUNK_ROWS = 250_000  # rows per segment written by a sync: bounds the writer's memory
@@ -70,6 +74,7 @@ class Segment:
     file: str
     rows: int
     seq: int  # change-log position this segment is current to
+    rollup: str | None = None  # its counts by day × dimension pairs (``rollup``), once written
 
 
 @dataclass
@@ -192,6 +197,7 @@ class Mirror:
         self._save(m)
         if rebuild or len(m.segments) > COMPACT_SEGMENTS:
             self.compact(engine=engine, full=rebuild or self._needs_full_compaction(engine, m))
+        self.add_rollups()
         self._collect_garbage()
         return {"rows": written, "seconds": round(time.monotonic() - started, 3)}
 
@@ -225,7 +231,9 @@ class Mirror:
                     f"TO '{self.path(name)}' ({PARQUET})"
                 )
                 rows = con.execute(f"SELECT count(*) FROM '{self.path(name)}'").fetchone()[0]
-                m.segments = [*keep, Segment(file=name, rows=int(rows), seq=m.seq)]
+                merged = Segment(file=name, rows=int(rows), seq=m.seq, rollup=None)
+                merged.rollup = self._write_rollup(name)
+                m.segments = [*keep, merged]
         finally:
             con.close()
         # The change log is needed above the oldest segment's position (min_seq never falls).
@@ -274,7 +282,31 @@ class Mirror:
             )
         finally:
             con.close()
-        return Segment(file=name, rows=n, seq=seq), data["id"]
+        return Segment(file=name, rows=n, seq=seq, rollup=self._write_rollup(name)), data["id"]
+
+    def _write_rollup(self, segment_file: str) -> str:
+        """The segment's counts by day × dimension pairs, in a file of their own."""
+        name = f"agg-{uuid.uuid4().hex}.parquet"
+        con = duck.connection().cursor()
+        try:
+            con.execute(
+                f"COPY ({rollup.build_sql(self.path(segment_file))}) "
+                f"TO '{self.path(name)}' ({PARQUET})"
+            )
+        finally:
+            con.close()
+        return name
+
+    def add_rollups(self) -> int:
+        """Write the rollups that segments from before rollups existed lack (writer lock
+        held); how many were written."""
+        m = self.manifest()
+        missing = [s for s in m.segments if s.rollup is None]
+        for s in missing:
+            s.rollup = self._write_rollup(s.file)
+        if missing:
+            self._save(m)
+        return len(missing)
 
     def _write_customers(self, conn) -> str:
         """Snapshot of the customer dimension (segment, attributes) for segment breakdowns,
@@ -306,7 +338,7 @@ class Mirror:
 
     def _collect_garbage(self) -> None:
         m = self.manifest()
-        keep = {s.file for s in m.segments} | {m.customers}
+        keep = {s.file for s in m.segments} | {s.rollup for s in m.segments} | {m.customers}
         cutoff = time.time() - GC_SECONDS
         for f in self.dir.glob("*.parquet"):
             if f.name not in keep and f.stat().st_mtime < cutoff:
