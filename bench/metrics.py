@@ -5,8 +5,10 @@ NPS by touchpoint × month over N synthetic responses (default 1M and 10M):
 - baseline: a hand-written ``GROUP BY`` on a DuckDB file holding the same rows;
 - Otklik: ``grouped_counts`` through the analytics engine (Parquet mirror + live tail
   read from the SQLite system of record), in a fresh process whose peak RSS is measured;
-- the /dashboard page in that process: with segment counts cached (as between syncs),
-  with the cache cleared (a full scan), and the process's first page;
+- the same read scanning the segments (rollups off): the honest comparison with a scan;
+- the /dashboard page in that process: with segment counts cached (as between syncs), with
+  the cache cleared (answered from the segments' rollups), with rollups off too (a full
+  scan), and — in another fresh process that has read nothing before — its first page;
 - for reference, the same portable SQL straight on SQLite (1M only: it takes ~25 s at 10M).
 
 Targets at the largest size: Otklik ≤ 2× the baseline, peak RSS ≤ 300 MB, dashboard ≤ 1 s.
@@ -133,18 +135,26 @@ S = make_sessionmaker(engine)
 def run():
     with S() as s:
         return grouped_counts(session=s, query=q, engine=analytics if mode == "engine" else None)
-runs = 5 if mode == "engine" else 1
-run() if mode == "engine" else None
-times = []
-for _ in range(runs):
-    t = time.perf_counter(); groups = run(); times.append(time.perf_counter() - t)
 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over fork+exec from the parent.
 def hwm_mb():
     status = Path("/proc/self/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
-out = {"query_s": statistics.median(times), "groups": len(groups),
-       "nps_n": sum(g.counts.nps.n for g in groups), "query_rss_mb": hwm_mb()}
+def timed(runs):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter(); groups = run(); times.append(time.perf_counter() - t)
+    return statistics.median(times), groups
+out = {}
 if mode == "engine":
+    run()
+    analytics.use_rollups = False
+    out["query_scan_s"], _ = timed(5)  # the segments scanned, as the baseline scans its file
+    analytics.use_rollups = True
+if mode != "first":
+    out["query_s"], groups = timed(5 if mode == "engine" else 1)
+    out.update(groups=len(groups), nps_n=sum(g.counts.nps.n for g in groups),
+               query_rss_mb=hwm_mb())
+if mode != "sqlite":
     from fastapi.testclient import TestClient
     from otklik.access.users import create_user
     from otklik.web.app import create_app
@@ -169,12 +179,20 @@ if mode == "engine":
         assert r.status_code == 200 and "data-testid=\"breakdown\"" in r.text
         return took
     out["page_first_s"] = page()  # the process's first page: templates compile too
+if mode == "first":
+    print(json.dumps(out)); sys.exit(0)
+if mode == "engine":
     out["page_s"] = statistics.median(page() for _ in range(3))  # segment counts cached
     web_analytics = analytics_engine(data_dir=data_dir, engine=app.state.engine)
     cold = []
     for _ in range(3):
         web_analytics.cache.clear(); cold.append(page())
-    out["page_cold_s"] = statistics.median(cold)  # a fresh scan (new day, or after compaction)
+    out["page_cold_s"] = statistics.median(cold)  # from the rollups (new day, new process)
+    web_analytics.use_rollups = False
+    scan = []
+    for _ in range(3):
+        web_analytics.cache.clear(); scan.append(page())
+    out["page_scan_s"] = statistics.median(scan)  # segments scanned (no rollups)
 out["rss_mb"] = hwm_mb()
 print(json.dumps(out))
 """
@@ -192,8 +210,11 @@ def run_child(data_dir: Path, url: str, mode: str, epoch0: int) -> dict:
 
 def mirror_stamp() -> str:
     """Changes to the mirror's writer invalidate a cached mirror (segment layout)."""
-    src = Path(__file__).parents[1] / "src/otklik/understand/engine/mirror.py"
-    return hashlib.sha256(src.read_bytes()).hexdigest()[:16]
+    engine = Path(__file__).parents[1] / "src/otklik/understand/engine"
+    digest = hashlib.sha256()
+    for name in ("mirror.py", "rollup.py"):
+        digest.update((engine / name).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def prepare(n: int, data_dir: Path, *, fresh: bool) -> tuple[str, int]:
@@ -267,12 +288,21 @@ def bench(n: int, work: Path, *, direct_sql: bool, fresh: bool) -> dict:
     base_s, rows = median_time(lambda: base.execute(HAND_QUERY, [lo, hi]).fetchall())
     base.close()
     print(f"baseline (DuckDB)  {base_s * 1000:7.1f} ms  {len(rows)} groups")
+    first = run_child(data_dir, url, "first", epoch0)  # a new process: nothing read before
     otk = run_child(data_dir, url, "engine", epoch0)
-    print(f"Otklik read path   {otk['query_s'] * 1000:7.1f} ms  {otk['groups']} groups "
-          f"(n={otk['nps_n']:,}), ratio {otk['query_s'] / base_s:.2f}×")  # fmt: skip
+    otk["page_first_s"] = first["page_first_s"]
+    print(
+        f"Otklik read path   {otk['query_s'] * 1000:7.1f} ms  {otk['groups']} groups "
+        f"(n={otk['nps_n']:,}), ratio {otk['query_s'] / base_s:.2f}× (from rollups)"
+    )
+    print(
+        f"Otklik read path   {otk['query_scan_s'] * 1000:7.1f} ms  segments scanned, "
+        f"ratio {otk['query_scan_s'] / base_s:.2f}×"
+    )
     print(f"dashboard page     {otk['page_s'] * 1000:7.1f} ms  (365 days; segment counts cached)")
-    print(f"dashboard page     {otk['page_cold_s'] * 1000:7.1f} ms  (cache cleared: a full scan)")
-    print(f"dashboard page     {otk['page_first_s'] * 1000:7.1f} ms  (first page of the process)")
+    print(f"dashboard page     {otk['page_cold_s'] * 1000:7.1f} ms  (cache cleared: from rollups)")
+    print(f"dashboard page     {otk['page_scan_s'] * 1000:7.1f} ms  (rollups off: a full scan)")
+    print(f"dashboard page     {otk['page_first_s'] * 1000:7.1f} ms  (first page of a new process)")
     print(f"peak RSS           {otk['query_rss_mb']:7.1f} MB  (fresh process: imports + read path)")
     print(f"peak RSS           {otk['app_rss_mb']:7.1f} MB  (… + the whole web app, logged in)")
     print(f"peak RSS           {otk['rss_mb']:7.1f} MB  (… + dashboard pages, cold and warm)")
@@ -294,15 +324,16 @@ def main() -> None:
     args.data.mkdir(parents=True, exist_ok=True)
     results = [bench(n, args.data, direct_sql=n <= 1_000_000, fresh=args.fresh) for n in sizes]
     last = results[-1]
-    ratio = last["query_s"] / last["base_s"]
+    ratio = last["query_scan_s"] / last["base_s"]  # the scan against the scan
     checks = [
         (f"read path within {TARGET_RATIO:g}× of DuckDB at {last['n']:,} rows",
          ratio <= TARGET_RATIO, f"{ratio:.2f}×"),
         (f"peak RSS of the read path ≤ {TARGET_RSS_MB:g} MB",
          last["query_rss_mb"] <= TARGET_RSS_MB, f"{last['query_rss_mb']:.0f} MB"),
-        (f"dashboard ≤ {TARGET_PAGE_S:g} s at {last['n']:,} rows", last["page_s"] <= TARGET_PAGE_S,
-         f"{last['page_s'] * 1000:.0f} ms (cold, a full scan: "
-         f"{last['page_cold_s'] * 1000:.0f} ms)"),
+        (f"dashboard ≤ {TARGET_PAGE_S:g} s at {last['n']:,} rows, a new process's first page",
+         last["page_first_s"] <= TARGET_PAGE_S,
+         f"{last['page_first_s'] * 1000:.0f} ms (warm {last['page_s'] * 1000:.0f} ms, "
+         f"full scan {last['page_scan_s'] * 1000:.0f} ms)"),
         (f"peak RSS of the web process ≤ {TARGET_RSS_MB:g} MB", last["rss_mb"] <= TARGET_RSS_MB,
          f"{last['rss_mb']:.0f} MB"),
     ]  # fmt: skip
