@@ -7,9 +7,10 @@ in the returned tables, so the page is complete without JavaScript.
 Tiles, breakdown, change and trend come from one scan of the whole range,
 grouped by the breakdown dimension × trend period and split at day
 boundaries, plus three one-day reads that split the two boundary days exactly
-at ``since`` and ``previous_since`` and add today. The scan's parameters only
-change at midnight, so its segment counts are cached (``cache=True``); the
-live tail keeps it fresh. The numbers equal ``report.kpis/breakdown/trend``'s.
+at ``since`` and ``previous_since`` and add today. The big read's range and
+split points are midnights, so the engine answers it from the segments'
+rollups (in any process, with no scan) and caches it besides (``cache=True``);
+the live tail keeps it fresh. The numbers equal ``report.kpis/breakdown/trend``'s.
 """
 
 from __future__ import annotations
