@@ -164,6 +164,21 @@ def test_a_sync_adds_rollups_to_segments_written_without_them(session, seed, ana
     _all_equal(session, seed, analytics)
 
 
+def test_day_batches_hold_at_most_the_limit_and_a_big_day_alone():
+    d = [datetime(2024, 1, i).date() for i in range(1, 6)]
+    rows = list(zip(d, [3, 4, 9, 2, 2], strict=True))
+    assert rollup.batches(rows, limit=7) == [(d[0], d[2]), (d[2], d[3]), (d[3], d[4] + DAY)]
+
+
+def test_a_rollup_built_in_many_batches_equals_a_scan(session, seed, analytics, monkeypatch):
+    monkeypatch.setattr(rollup, "BATCH_ROWS", 40)  # ~8 days per batch here: many batches
+    _fill(session, seed, 600, rng=random.Random(25))
+    analytics.sync()
+    _all_equal(session, seed, analytics)
+    leftovers = list(analytics.mirror.dir.glob(".agg-part-*"))
+    assert leftovers == []
+
+
 FRESH = textwrap.dedent(
     """
     import json, sys

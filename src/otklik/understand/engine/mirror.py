@@ -31,6 +31,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -285,17 +286,36 @@ class Mirror:
         return Segment(file=name, rows=n, seq=seq, rollup=self._write_rollup(name)), data["id"]
 
     def _write_rollup(self, segment_file: str) -> str:
-        """The segment's counts by day × dimension pairs, in a file of their own."""
+        """The segment's counts by day × dimension pairs, in a file of their own: built in
+        batches of days (bounded memory) that are then merged in order."""
         name = f"agg-{uuid.uuid4().hex}.parquet"
+        segment = self.path(segment_file)
         con = duck.connection().cursor()
+        parts: list[str] = []
         try:
+            days = con.execute(
+                "SELECT CAST(submitted_at AS DATE) AS d, count(*) FROM read_parquet(?) "
+                "WHERE submitted_at IS NOT NULL GROUP BY d ORDER BY d",
+                [segment],
+            ).fetchall()
+            ranges = rollup.batches(days) or [(date(1970, 1, 1), date(1970, 1, 2))]
+            if len(ranges) == 1:
+                sql = rollup.build_sql(segment, *ranges[0])
+                con.execute(f"COPY ({sql}) TO '{self.path(name)}' ({PARQUET})")
+                return name
+            for first, after in ranges:
+                parts.append(self.path(f".agg-part-{uuid.uuid4().hex}.parquet"))
+                sql = rollup.build_sql(segment, first, after)
+                con.execute(f"COPY ({sql}) TO '{parts[-1]}' (FORMAT parquet)")
             con.execute(
-                f"COPY ({rollup.build_sql(self.path(segment_file))}) "
+                f"COPY (SELECT * FROM read_parquet({duck.sql_list(parts)}) ORDER BY g, day) "
                 f"TO '{self.path(name)}' ({PARQUET})"
             )
+            return name
         finally:
             con.close()
-        return name
+            for part in parts:
+                Path(part).unlink(missing_ok=True)
 
     def add_rollups(self) -> int:
         """Write the rollups that segments from before rollups existed lack (writer lock

@@ -20,7 +20,7 @@ read is portable SQL too (``period_start``, ``CASE``, ``SUM``).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import combinations
 
 from sqlalchemy import Date, Integer, Select, String, case, column, func, literal_column, select
@@ -29,6 +29,7 @@ from sqlalchemy import table as sql_table
 from otklik.understand import periods
 from otklik.understand.metrics import MetricQuery, Plan, R, counts_statement
 
+BATCH_ROWS = 200_000  # segment rows per cube: in the worst case every row is a group of its own
 DIMENSIONS = ("touchpoint_id", "survey_id", "unit_id", "channel", "language", "source")
 # Grouping sets by index ``g``: all rows, each dimension, each pair (22 sets).
 SETS: tuple[tuple[str, ...], ...] = (
@@ -51,9 +52,28 @@ ROLLUP = sql_table(
 )
 
 
-def build_sql(segment_path: str) -> str:
-    """DuckDB SQL whose result is the rollup of one segment file, sorted by set and day (row
-    groups prune by both)."""
+def batches(day_rows: list[tuple[date, int]], limit: int = 0) -> list[tuple[date, date]]:
+    """Consecutive day ranges ``[first, after_last)`` of at most ``limit`` (``BATCH_ROWS``)
+    rows each, a bigger day alone: a batch's cube is no larger than its rows, so memory
+    stays bounded (one cube of 10M rows of varied dimensions overran 256 MB)."""
+    limit = limit or BATCH_ROWS
+    out: list[tuple[date, date]] = []
+    start, rows = None, 0
+    for day, n in day_rows:
+        if start is not None and rows + n > limit:
+            out.append((start, day))
+            start, rows = None, 0
+        if start is None:
+            start = day
+        rows += n
+    if start is not None:
+        out.append((start, day_rows[-1][0] + timedelta(days=1)))
+    return out
+
+
+def build_sql(segment_path: str, first: date, after: date) -> str:
+    """DuckDB SQL whose result is the rollup of one segment file's days ``[first, after)``,
+    sorted by set and day (row groups prune by both)."""
     from otklik.understand.engine import duck
 
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
@@ -78,7 +98,8 @@ def build_sql(segment_path: str) -> str:
         parts.append(f"SELECT {g} AS g, k0 AS day, {cols}, {sums} FROM cube GROUP BY {group}")
     path = segment_path.replace("'", "''")
     return (
-        f"WITH response AS (SELECT * FROM read_parquet('{path}')), "
+        f"WITH response AS (SELECT * FROM read_parquet('{path}') WHERE submitted_at >= "
+        f"DATE '{first.isoformat()}' AND submitted_at < DATE '{after.isoformat()}'), "
         f"cube AS MATERIALIZED ({sql}) "
         f"SELECT * FROM ({' UNION ALL '.join(parts)}) ORDER BY g, day"
     )
