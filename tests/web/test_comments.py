@@ -59,6 +59,14 @@ def test_explorer_lists_comments_escaped_and_filters(logged_in_client, analysed)
     assert "delivery was late" in recent.text and "Курьер" not in recent.text
 
 
+def test_explorer_language_filter_does_not_leak_into_the_ui_language_switch(
+    logged_in_client, analysed
+):
+    page = logged_in_client.get("/comments").text
+    assert '<option value="other"' in page  # comments in neither language can be filtered
+    assert 'href="?lang=ru"' in page and 'href="?lang=other"' not in page  # the UI is RU/EN
+
+
 def test_explorer_rejects_bad_filters_with_422(logged_in_client, analysed):
     r = logged_in_client.get("/api/v1/text/comments", params={"since": "yesterday"})
     assert r.status_code == 422 and "since" in r.text

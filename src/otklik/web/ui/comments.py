@@ -80,7 +80,7 @@ def _choices(db) -> dict:
             select(Touchpoint.code, Touchpoint.name).order_by(Touchpoint.name)
         ).all(),
         "sentiments": SENTIMENTS,
-        "languages": ("ru", "en", "other"),
+        "comment_languages": ("ru", "en", "other"),
         "segments": db.scalars(
             select(Customer.segment).where(Customer.segment.is_not(None)).distinct()
         ).all(),
