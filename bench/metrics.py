@@ -278,7 +278,7 @@ def prepare(n: int, data_dir: Path, *, fresh: bool) -> tuple[str, int]:
 
 
 def bench(n: int, work: Path, *, direct_sql: bool, fresh: bool) -> dict:
-    print(f"\n== {n:,} responses")
+    print(f"\n== {n:,} responses (load average {os.getloadavg()[0]:.1f})")
     data_dir = work / f"n{n}"
     url, epoch0 = prepare(n, data_dir, fresh=fresh)
 
@@ -337,7 +337,8 @@ def main() -> None:
         (f"peak RSS of the web process ≤ {TARGET_RSS_MB:g} MB", last["rss_mb"] <= TARGET_RSS_MB,
          f"{last['rss_mb']:.0f} MB"),
     ]  # fmt: skip
-    print()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nload average at the end: {load} (1, 5, 15 min) on {os.cpu_count()} cores")
     for name, ok, figure in checks:
         print(f"{'PASS' if ok else 'FAIL'}  {name}: {figure}")
     print(f"(this bench process — data generation and, when the mirror was (re)built, the "
