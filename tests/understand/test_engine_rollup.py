@@ -158,9 +158,11 @@ def test_a_sync_adds_rollups_to_segments_written_without_them(session, seed, ana
     m.segments[0].rollup = None  # as a mirror written before rollups existed
     analytics.mirror._save(m)
     _all_equal(session, seed, analytics)  # read by scanning meanwhile
+    assert analytics.status(session=session)["segments_with_rollups"] == 0
     analytics.sync()
     [segment] = analytics.mirror.manifest().segments
     assert segment.rollup not in (None, old)
+    assert analytics.status(session=session)["segments_with_rollups"] == 1
     _all_equal(session, seed, analytics)
 
 

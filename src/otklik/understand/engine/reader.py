@@ -241,6 +241,7 @@ class AnalyticsEngine:
             "directory": str(self.mirror.dir),
             "segments": len(m.segments),
             "mirrored_rows": sum(s.rows for s in m.segments),
+            "segments_with_rollups": sum(1 for s in m.segments if s.rollup is not None),
             "watermark": m.watermark,
             "max_response_id": int(high_id),
             "tail_rows": int(tail),
