@@ -181,6 +181,18 @@ def test_a_rollup_built_in_many_batches_equals_a_scan(session, seed, analytics, 
     assert leftovers == []
 
 
+def test_a_manifest_with_fields_from_a_newer_writer_is_still_read(session, seed, analytics):
+    _fill(session, seed, 50, rng=random.Random(26))
+    analytics.sync()
+    path = analytics.mirror.dir / "manifest.json"
+    raw = json.loads(path.read_text())
+    raw["future"] = 1
+    raw["segments"][0]["future"] = {"x": 1}
+    path.write_text(json.dumps(raw))
+    assert len(analytics.mirror.manifest().segments) == 1
+    _all_equal(session, seed, analytics)
+
+
 FRESH = textwrap.dedent(
     """
     import json, sys

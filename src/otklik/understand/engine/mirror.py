@@ -30,7 +30,7 @@ import os
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from pathlib import Path
 
@@ -112,8 +112,13 @@ class Mirror:
             return Manifest(database=self.database)
         if raw.get("database") != self.database:
             return Manifest(database=self.database)
-        raw["segments"] = [Segment(**s) for s in raw.get("segments", [])]
-        return Manifest(**raw)
+        # Fields a newer writer added are ignored, so processes of two versions can share it.
+        seg_fields = {f.name for f in fields(Segment)}
+        raw["segments"] = [
+            Segment(**{k: v for k, v in s.items() if k in seg_fields})
+            for s in raw.get("segments", [])
+        ]
+        return Manifest(**{k: v for k, v in raw.items() if k in {f.name for f in fields(Manifest)}})
 
     def path(self, name: str) -> str:
         return str(self.dir / name)
