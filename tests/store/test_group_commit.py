@@ -15,6 +15,25 @@ from otklik.store.db import write_lock
 from otklik.store.group_commit import GroupCommitter
 
 
+def _run(coro):
+    """``asyncio.run`` in a thread of its own: on the same xdist worker a session-scoped
+    Playwright (the browser tests) keeps an event loop running in the main thread."""
+    box: dict = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # handed to the test's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
 @pytest.fixture
 def committer(engine: Engine):
     with engine.begin() as conn:
@@ -47,7 +66,7 @@ def test_concurrent_jobs_are_all_committed(committer, engine):
     async def main():
         return await asyncio.gather(*(committer.run(_insert(f"r{i}")) for i in range(20)))
 
-    assert sorted(asyncio.run(main())) == sorted(f"r{i}" for i in range(20))
+    assert sorted(_run(main())) == sorted(f"r{i}" for i in range(20))
     assert _labels(engine) == sorted(f"r{i}" for i in range(20))
 
 
@@ -57,7 +76,7 @@ def test_concurrent_jobs_on_sqlite_share_one_commit(committer, engine):
     async def main():
         await asyncio.gather(*(committer.run(_insert(f"s{i}")) for i in range(20)))
 
-    asyncio.run(main())
+    _run(main())
     assert committer.commits == 1
     assert len(_labels(engine)) == 20
 
@@ -72,7 +91,7 @@ def test_a_failing_job_fails_alone(committer, engine):
             return_exceptions=True,
         )
 
-    results = asyncio.run(main())
+    results = _run(main())
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1
     assert isinstance(errors[0], engine.dialect.loaded_dbapi.IntegrityError)
@@ -88,7 +107,7 @@ def test_validation_error_before_writing_fails_only_that_job(committer, engine):
             committer.run(_insert("a")), committer.run(invalid), return_exceptions=True
         )
 
-    ok, bad = asyncio.run(main())
+    ok, bad = _run(main())
     assert ok == "a"
     assert isinstance(bad, ValueError)
     assert _labels(engine) == ["a"]
@@ -114,7 +133,7 @@ def _ticks_while(awaitable_factory):
             done = True
             await t
 
-    return asyncio.run(main())
+    return _run(main())
 
 
 @pytest.mark.backends("sqlite")
@@ -159,7 +178,7 @@ def test_sqlite_wal_is_checkpointed_in_the_background(engine):
         for i in range(10):
             await committer.run(_insert(f"c{i}"))
 
-    asyncio.run(main())
+    _run(main())
     # The database file itself (ignoring the WAL) holds the rows once a checkpoint ran.
     deadline = time.monotonic() + 5
     in_file = 0
@@ -190,7 +209,7 @@ def test_an_unreachable_database_fails_the_jobs_instead_of_hanging(tmp_path):
         )
 
     try:
-        (outcome,) = asyncio.run(main())
+        (outcome,) = _run(main())
     finally:
         committer.close()
         engine.dispose()
