@@ -3,14 +3,11 @@ and concurrent retries (threads, a real server on loopback) never create a secon
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from otklik.errors import Conflict
@@ -120,33 +117,14 @@ def test_concurrent_conflicting_bodies_give_one_winner_and_409s(engine, seed, se
     assert _rows(session) == 1
 
 
-@pytest.fixture
-def live_server(app):
-    """The real app under uvicorn on a loopback port, in a thread; stopped after the test."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 def test_concurrent_http_retries_get_the_same_id_and_one_row(
-    live_server, api_headers, seed, session
+    app_server, api_headers, seed, session
 ):
     barrier = threading.Barrier(8)
     headers = {**api_headers, "Idempotency-Key": "http-race"}
 
     def submit(_):
-        with httpx.Client(base_url=live_server, timeout=30) as http:
+        with httpx.Client(base_url=app_server, timeout=30) as http:
             barrier.wait()
             resp = http.post(URL, json=BODY, headers=headers)
             return resp.status_code, resp.json()["id"]

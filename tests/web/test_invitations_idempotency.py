@@ -4,14 +4,11 @@ retries (threads in the domain, and a real server on loopback) store one invitat
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from public_pages import publish
 from sqlalchemy import func, select
 
@@ -163,32 +160,13 @@ def test_concurrent_calls_reusing_a_key_with_other_bodies_give_one_winner(engine
     assert _count(session) == 1
 
 
-@pytest.fixture
-def live_server(app):
-    """The real app under uvicorn on a loopback port, in a thread; stopped after the test."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def test_concurrent_http_retries_get_the_same_invitation(live_server, api_headers, survey, session):
+def test_concurrent_http_retries_get_the_same_invitation(app_server, api_headers, survey, session):
     barrier = threading.Barrier(8)
     headers = {**api_headers, "Idempotency-Key": "http-race"}
     body = {**BODY, "customer": {"external_id": "http-racer"}}
 
     def call(_):
-        with httpx.Client(base_url=live_server, timeout=30) as http:
+        with httpx.Client(base_url=app_server, timeout=30) as http:
             barrier.wait()
             resp = http.post(URL, json=body, headers=headers)
             return resp.status_code, resp.json()["id"]
