@@ -19,8 +19,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     SQLite: WAL (readers never block the writer), foreign keys on, a busy
     timeout so a second process waits instead of failing, and
-    ``synchronous=NORMAL`` — in WAL mode a commit is still durable against
-    application crashes, and this is SQLite's recommended setting for WAL.
+    ``synchronous=FULL``: a 201 promises that nothing acknowledged is lost, and
+    under NORMAL the last commits before a power cut or OS crash roll back
+    (PostgreSQL's default gives the same guarantee FULL does). Group commit
+    pays the WAL sync once per group: ingestion measured 0.61 of the ceiling
+    with FULL against 0.81 with NORMAL on a quiet machine (bench/ingest.py).
     """
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -40,7 +43,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA synchronous=FULL")
             cur.close()
 
         # One writer at a time inside this process: SQLite serialises writers
