@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from otklik.config import Settings
 from otklik.store import Base, make_engine, make_sessionmaker, migrate
+from otklik.understand import churn_risk
 
 PG_BASE_URL = os.environ.get(
     "OTKLIK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -114,6 +115,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
+        # Every PostgreSQL test reuses this URL: a report cached per database URL and data
+        # version (same seed → same version) would outlive the truncation into the next test.
+        churn_risk.clear_cache()
     else:  # pragma: no cover - configuration error
         raise ValueError(f"unknown test database {request.param!r}")
 
