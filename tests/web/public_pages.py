@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from otklik.listen.surveys import create_survey, publish_survey
+from otklik.listen.surveys import attach_touchpoint, create_survey, publish_survey
 
 DEFINITION: dict[str, Any] = {
     "title": {"ru": "Ваше мнение <b>важно</b>", "en": "Your opinion <b>matters</b>"},
@@ -67,6 +67,16 @@ def publish(session: Session, *, slug: str = "nps-page", layout: str = "one_page
         definition={**(definition or DEFINITION), "layout": layout},
     )
     publish_survey(session=session, survey=survey)
+    session.commit()
+    return survey
+
+
+def publish_at_touchpoint(session: Session, seed: dict, code: str = "web-apply"):
+    """The published survey a trigger for touchpoint ``code`` picks (the seed's own survey,
+    which would be picked first, is detached) — committed."""
+    seed["survey"].touchpoint_id = None
+    survey = publish(session)
+    attach_touchpoint(session=session, survey=survey, touchpoint_id=seed["touchpoints"][code].id)
     session.commit()
     return survey
 

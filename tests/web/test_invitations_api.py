@@ -6,24 +6,17 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from public_pages import publish
+from public_pages import publish_at_touchpoint
 from sqlalchemy import select
 
 from otklik.jobs import create_jobs
 from otklik.listen.models import Customer, Invitation, Touchpoint
-from otklik.listen.surveys import attach_touchpoint
 from smtp_mailbox import running_mailbox
 
 
 @pytest.fixture
 def survey(session, seed):
-    seed["survey"].touchpoint_id = None  # the seed's own survey would be picked first
-    survey = publish(session)
-    attach_touchpoint(
-        session=session, survey=survey, touchpoint_id=seed["touchpoints"]["web-apply"].id
-    )
-    session.commit()
-    return survey
+    return publish_at_touchpoint(session, seed)
 
 
 def trigger(client, headers, **body):

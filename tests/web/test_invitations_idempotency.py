@@ -9,13 +9,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from public_pages import publish
+from public_pages import publish_at_touchpoint
 from sqlalchemy import func, select
 
 from otklik.errors import Conflict
 from otklik.listen.invitations import Contact, Trigger, trigger_invitation
 from otklik.listen.models import Customer, Invitation
-from otklik.listen.surveys import attach_touchpoint
 from otklik.store import make_sessionmaker
 
 URL = "/api/v1/invitations"
@@ -28,13 +27,7 @@ BODY = {
 
 @pytest.fixture
 def survey(session, seed):
-    seed["survey"].touchpoint_id = None  # the seed's own survey would be picked first
-    survey = publish(session)
-    attach_touchpoint(
-        session=session, survey=survey, touchpoint_id=seed["touchpoints"]["web-apply"].id
-    )
-    session.commit()
-    return survey
+    return publish_at_touchpoint(session, seed)
 
 
 def _count(session, model=Invitation) -> int:
