@@ -273,9 +273,9 @@ def test_many_chunks_insert_in_one_transaction_and_count_duplicates(
 
     from rich.console import Console
 
-    from otklik.listen import importer
+    from otklik.listen import import_stream
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(import_stream, "CHUNK_ROWS", 2)
     rows = [f"2024-05-0{d},E{d},crm-{d % 3},,web-apply,{d},,," for d in range(1, 8)]
     path = write(tmp_path, "chunks.csv", "\n".join([HEADER, *rows]) + "\n")
     progress = io.StringIO()
@@ -312,9 +312,9 @@ def schema(session: Session) -> list[tuple]:
 @pytest.fixture
 def small_rebuild(monkeypatch: pytest.MonkeyPatch):
     """Make a few rows count as a large import, split over several chunks."""
-    from otklik.listen import import_writer, importer
+    from otklik.listen import import_stream, import_writer
 
-    monkeypatch.setattr(importer, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(import_stream, "CHUNK_ROWS", 3)
     monkeypatch.setattr(import_writer, "REBUILD_MIN_ROWS", 5)
     plans: list[bool] = []
     plan = import_writer.ResponseWriter.plan

@@ -45,7 +45,7 @@ from sqlalchemy.orm import Session
 from otklik.listen.import_check import CUSTOMER
 from otklik.listen.import_rows import sqlite_time
 from otklik.listen.models import Response
-from otklik.understand.comments.redaction import redact_for_storage, redaction_enabled
+from otklik.understand.comments.redaction import storage_redactor
 
 # The order of `RowChecker`'s rows; customer_id last, swapped in by `write`.
 COLUMNS = (
@@ -89,8 +89,7 @@ class ResponseWriter:
         self.conn = session.connection()
         # Imported comments are redacted before they are stored, like the API's
         # (OTKLIK_REDACT_PII_ON_INGEST); the error report and payload hash see the original.
-        self._engine = self.conn.engine
-        self._redact = redaction_enabled(self._engine)
+        self._redact = storage_redactor(self.conn.engine)
         dialect = self.conn.dialect
         self.is_sqlite = dialect.name == "sqlite"
         self._mark = "?" if self.is_sqlite else "%s"
@@ -180,11 +179,11 @@ class ResponseWriter:
                 row[CUSTOMER] = known[customer] = (
                     by_ext[external_id] if external_id else by_email[email]
                 )
-        if self._redact:
-            engine = self._engine
+        if self._redact is not None:
+            redact = self._redact
             for row in batch:
                 if row[COMMENT]:
-                    row[COMMENT] = redact_for_storage(row[COMMENT], engine=engine)
+                    row[COMMENT] = redact(row[COMMENT])
         if self.is_sqlite:
             self._cursor.executemany(self._sql, batch)
             return self._cursor.rowcount

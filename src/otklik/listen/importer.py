@@ -1,11 +1,11 @@
 """Import responses from a file: `otklik import responses FILE`.
 
 One file is one transaction: either every valid row goes in or, when a row is bad
-and ``skip_invalid`` is off, nothing does. Rows are streamed — read, checked
-(`import_check`, `import_cells`), and inserted in chunks through the DBAPI's ``executemany`` with
-``ON CONFLICT DO NOTHING`` — so a million rows need neither a million ORM objects
-nor a million round trips, and a re-import counts rows as "already present"
-instead of duplicating them.
+and ``skip_invalid`` is off, nothing does. Rows are streamed — read and checked
+(`import_check`, `import_cells`) in batches (`import_stream`; a large CSV in a second
+process), and inserted through the DBAPI with ``ON CONFLICT DO NOTHING``
+(`import_writer`) — so a million rows need neither a million ORM objects nor a million
+round trips, and a re-import counts rows as "already present" instead of duplicating them.
 
 Example::
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -30,12 +30,16 @@ from sqlalchemy.orm import Session
 
 from otklik.errors import OtklikError, ValidationFailed
 from otklik.listen.import_check import RowChecker, RowError
+from otklik.listen.import_stream import (
+    Tally,
+    checked_batches,
+    checked_in_child,
+    parallel_possible,
+)
 from otklik.listen.import_writer import ResponseWriter
 from otklik.listen.models import RESPONSE_SOURCES
-from otklik.listen.readers import CsvRows, RowFile, open_rows
+from otklik.listen.readers import open_rows
 from otklik.store import utcnow, write_lock
-
-CHUNK_ROWS = 10_000
 
 
 @dataclass
@@ -85,12 +89,15 @@ def import_responses(
     skip_invalid: bool = False,
     source: str = "import",
     console: Console | None = None,
+    parallel: bool | None = None,
 ) -> ImportReport:
     """Validate every row of ``path`` and insert the valid ones in one transaction.
 
     Commits on success; rolls back (writes nothing) when a row is invalid and
     ``skip_invalid`` is off, and always in ``dry_run``. Row errors are written to
     ``FILE.errors.csv``; file-level problems raise `ValidationFailed`/`NotFound`.
+    ``parallel`` checks a CSV in a second process while this one inserts
+    (`import_stream`); None decides by the file's size and the cores available.
     """
     path = Path(path)
     if source not in RESPONSE_SOURCES:
@@ -127,9 +134,21 @@ def import_responses(
                 )
             )
             task = progress.add_task(path.name, total=rows.total or None)
-            _check_and_write(
-                rows, checker, writer, report, lambda: progress.update(task, completed=rows.done())
-            )
+            if parallel is None:
+                parallel = writer is not None and parallel_possible(rows)
+            check = checked_in_child if parallel else checked_batches
+            tally = Tally()
+            planned = False
+            for batch in check(
+                rows, checker, tally, collect=writer is not None, keep_all=skip_invalid
+            ):
+                if writer is not None and batch.rows:
+                    if not planned:
+                        planned = writer.plan(expected_rows=batch.estimate) or True
+                    report.imported += writer.write(batch.rows)
+                progress.update(task, completed=batch.done)
+            report.rows, report.valid, report.invalid = tally.rows, tally.valid, tally.invalid
+            report.errors = tally.errors
             if writer is None or (report.invalid and not skip_invalid):
                 _abort(writer)
                 session.rollback()
@@ -154,56 +173,6 @@ def import_responses(
     report.seconds = perf_counter() - started
     report.errors_path = _write_errors(path, report.errors)
     return report
-
-
-def _check_and_write(
-    rows: RowFile,
-    checker: RowChecker,
-    writer: ResponseWriter | None,
-    report: ImportReport,
-    show_progress: Callable[[], object],
-) -> None:
-    """Check every row into ``report``; insert valid rows in chunks while none was invalid
-    (or always, with ``skip_invalid``). Reading on after a bad row still reports every error.
-
-    One thread: SQLite's driver gives up the GIL for every row it inserts, so an insert
-    thread next to this CPU-bound loop would wait for the GIL at each row and run slower
-    than doing the two in turn (measured on the bench).
-    """
-    batch: list[list] = []
-    planned = False
-    count = valid = invalid = 0
-    keep_all = report.skip_invalid
-    # CSV rows take the positional fast path; anything it doubts, and every other
-    # format, goes through `RowChecker.check`.
-    csv_rows = rows if isinstance(rows, CsvRows) else None
-    fast = checker.cells(csv_rows.keys) if csv_rows is not None else None
-    for line, raw, issues in csv_rows.records() if csv_rows is not None else rows:
-        count += 1
-        values = fast(line, raw) if fast is not None and not issues else None
-        if values is None:
-            if csv_rows is not None:
-                raw, issues = csv_rows.as_row(raw, issues)
-            values, errors = checker.check(line, raw, issues)
-            if errors:
-                invalid += 1
-                report.errors += errors
-                continue
-        valid += 1
-        if writer is not None and (keep_all or not invalid):
-            batch.append(values)
-            if len(batch) >= CHUNK_ROWS:
-                if not planned:
-                    planned = writer.plan(expected_rows=rows.estimate(count)) or True
-                report.imported += writer.write(batch)
-                batch = []
-        if not count % 5000:
-            show_progress()
-    if writer is not None and batch and (keep_all or not invalid):
-        if not planned:
-            writer.plan(expected_rows=count)
-        report.imported += writer.write(batch)
-    report.rows, report.valid, report.invalid = count, valid, invalid
 
 
 def _abort(writer: ResponseWriter | None) -> None:

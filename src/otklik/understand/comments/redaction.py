@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 import weakref
+from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -101,3 +102,25 @@ def redact_for_storage(comment: str | None, *, engine: Engine) -> str | None:
     if not comment or not may_contain_pii(comment) or not redaction_enabled(engine):
         return comment  # nothing a pattern or a (capitalised) name could match
     return redact(comment, keep_names=_keep_names(engine)).text
+
+
+@dataclass(frozen=True, slots=True)
+class StorageRedactor:
+    """`redact_for_storage` with the engine's settings read once, for a bulk import.
+
+    Plain data, so that the import's checking process can redact without the engine.
+    """
+
+    keep_names: frozenset[str]
+
+    def __call__(self, comment: str) -> str:
+        return (
+            redact(comment, keep_names=self.keep_names).text
+            if may_contain_pii(comment)
+            else comment
+        )
+
+
+def storage_redactor(engine: Engine) -> StorageRedactor | None:
+    """What an import redacts stored comments with; None when the setting is off."""
+    return StorageRedactor(_keep_names(engine)) if redaction_enabled(engine) else None
