@@ -4,6 +4,7 @@ and nothing is written. Both databases (the ``session`` fixture)."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -152,3 +153,25 @@ def test_cli_checks_a_large_csv_in_a_second_process_beside_its_progress_bar(
     assert used == [True]
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Response)) == 60
+
+
+def test_a_failed_insert_stops_the_child_and_writes_nothing(seed, session, tmp_path, monkeypatch):
+    from otklik.listen.import_writer import ResponseWriter
+
+    monkeypatch.setattr(import_stream, "CHUNK_ROWS", 5)
+    write = ResponseWriter.write
+
+    def fail_second(self, batch):
+        if getattr(self, "_wrote", False):
+            raise RuntimeError("disk full")
+        self._wrote = True
+        return write(self, batch)
+
+    monkeypatch.setattr(ResponseWriter, "write", fail_second)
+    with pytest.raises(RuntimeError, match="disk full"):
+        import_responses(
+            session=session, path=mixed_csv(tmp_path, rows=500), skip_invalid=True, parallel=True
+        )
+    assert multiprocessing.active_children() == []
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Response)) == 0

@@ -139,14 +139,16 @@ def import_responses(
             check = checked_in_child if parallel else checked_batches
             tally = Tally()
             planned = False
-            for batch in check(
-                rows, checker, tally, collect=writer is not None, keep_all=skip_invalid
-            ):
-                if writer is not None and batch.rows:
-                    if not planned:
-                        planned = writer.plan(expected_rows=batch.estimate) or True
-                    report.imported += writer.write(batch.rows)
-                progress.update(task, completed=batch.done)
+            # closing(): a failed insert stops the child at once, not when garbage-collected.
+            with contextlib.closing(
+                check(rows, checker, tally, collect=writer is not None, keep_all=skip_invalid)
+            ) as batches:
+                for batch in batches:
+                    if writer is not None and batch.rows:
+                        if not planned:
+                            planned = writer.plan(expected_rows=batch.estimate) or True
+                        report.imported += writer.write(batch.rows)
+                    progress.update(task, completed=batch.done)
             report.rows, report.valid, report.invalid = tally.rows, tally.valid, tally.invalid
             report.errors = tally.errors
             if writer is None or (report.invalid and not skip_invalid):
