@@ -106,10 +106,8 @@ def redact_for_storage(comment: str | None, *, engine: Engine) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class StorageRedactor:
-    """`redact_for_storage` with the engine's settings read once, for a bulk import.
-
-    Plain data, so that the import's checking process can redact without the engine.
-    """
+    """`redact_for_storage` with the engine's settings read once per import, not per comment
+    (a large import would otherwise reload the employee directory every minute)."""
 
     keep_names: frozenset[str]
 
