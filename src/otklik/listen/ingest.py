@@ -7,8 +7,10 @@ returns the stored response (``created=False``); the same key with another body 
 concurrent retries never raise or abort a transaction: the loser inserts nothing and
 re-reads the winner's row (on PostgreSQL the insert waits for the winner to commit).
 
-The hot path is one cached reference lookup, at most two customer statements and one
-insert, all SQLAlchemy Core: the ORM's unit of work costs more than the insert itself.
+The hot path is one cached reference lookup (:mod:`~otklik.listen.ingest_refs`), at most
+two customer statements and one insert, compiled once per engine and run on the DBAPI
+cursor (:mod:`~otklik.listen.ingest_statements`): the ORM's unit of work, and even
+SQLAlchemy Core's per-execution machinery, cost more than the insert itself.
 
 Example::
 
@@ -20,169 +22,43 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import threading
-import time
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 from pydantic import ValidationError
-from sqlalchemy import JSON, Engine, bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from otklik.errors import Conflict, NotFound, ValidationFailed
-from otklik.listen.models import Customer, Response, Survey, Touchpoint
-from otklik.listen.schemas import CustomerRef, ResponseIn, ResponsePublic
+from otklik.listen.ingest_refs import (
+    Refs,
+    cached_references,
+    clear_reference_cache,
+    resolve_references,
+)
+from otklik.listen.ingest_statements import (
+    _customer_id,
+    _customer_id_raw,
+    _prepare,
+    _statement,
+    _write_one,
+)
+from otklik.listen.models import Response, Survey, Touchpoint
+from otklik.listen.schemas import ResponseIn, ResponsePublic
 from otklik.org.models import Unit
 from otklik.store import utcnow, write_lock
-from otklik.store.base import UTCDateTime
 from otklik.store.group_commit import GroupCommitter
 from otklik.understand.comments.redaction import redact_for_storage
 
 MAX_BATCH = 1000
-CACHE_SECONDS = 30.0
 
 _R = Response.__table__
-_C = Customer.__table__
 _S = Survey.__table__
 _T = Touchpoint.__table__
 _U = Unit.__table__
-
-
-# --- references (survey slug, touchpoint code, unit code → ids), cached per engine ---------
-
-_caches: weakref.WeakKeyDictionary[Engine, dict[tuple[str, Any], tuple[float, Any]]] = (
-    weakref.WeakKeyDictionary()
-)
-_caches_lock = threading.Lock()
-
-
-def clear_reference_cache() -> None:
-    """Forget cached references (call after renaming or deleting surveys, touchpoints, units)."""
-    with _caches_lock:
-        for cache in _caches.values():
-            cache.clear()
-
-
-def _cached(engine: Engine, key: tuple[str, Any], load: Callable[[], Any]) -> Any:
-    """``load()`` once per ``CACHE_SECONDS``. Misses are not cached: a new code works at once."""
-    cache = _caches.get(engine)
-    if cache is None:
-        with _caches_lock:
-            cache = _caches.setdefault(engine, {})
-    now = time.monotonic()
-    hit = cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    value = load()
-    if value is not None:
-        if len(cache) > 50_000:
-            cache.clear()
-        cache[key] = (now + CACHE_SECONDS, value)
-    return value
-
-
-class Refs(NamedTuple):
-    """What a response's codes point at, with the codes echoed back to the caller.
-
-    A named tuple: built for every response, and a frozen dataclass costs 3x to build."""
-
-    survey_id: int | None = None
-    survey_version: int | None = None
-    survey: str | None = None
-    touchpoint_id: int | None = None
-    touchpoint: str | None = None
-    channel: str | None = None
-    unit_id: int | None = None
-    unit: str | None = None
-
-
-def _touchpoint_query():
-    return select(_T.c.id, _T.c.code, _T.c.channel, _T.c.owner_unit_id, _U.c.code).outerjoin(
-        _U, _U.c.id == _T.c.owner_unit_id
-    )
-
-
-class _NotCached(Exception):
-    """A code is not in the reference cache (raised instead of querying)."""
-
-
-def _not_cached(_statement):
-    raise _NotCached
-
-
-def resolve_references(*, session: Session, engine: Engine, data: ResponseIn) -> Refs:
-    """Turn the codes in ``data`` into ids; an unknown code is a 422 naming its field.
-
-    The touchpoint defaults to the survey's, the channel to the touchpoint's, and the
-    unit to the touchpoint's owner unit.
-    """
-    return _resolve(engine, data, session.execute)
-
-
-def cached_references(engine: Engine, data: ResponseIn) -> Refs | None:
-    """:func:`resolve_references` from the cache alone; None when a code needs a query.
-
-    Lets the hot path resolve without opening a session (which costs more than the insert).
-    """
-    try:
-        return _resolve(engine, data, _not_cached)
-    except _NotCached:
-        return None
-
-
-def _resolve(engine: Engine, data: ResponseIn, execute: Callable[[Any], Any]) -> Refs:
-    survey = None
-    if data.survey is not None:
-        survey = _cached(
-            engine,
-            ("survey", data.survey),
-            lambda: execute(
-                select(_S.c.id, _S.c.version, _S.c.touchpoint_id).where(_S.c.slug == data.survey)
-            ).first(),
-        )
-        if survey is None:
-            raise ValidationFailed(f"unknown survey {data.survey!r}", field="survey")
-    tp = None
-    if data.touchpoint is not None:
-        tp = _cached(
-            engine,
-            ("touchpoint", data.touchpoint),
-            lambda: execute(_touchpoint_query().where(_T.c.code == data.touchpoint)).first(),
-        )
-        if tp is None:
-            raise ValidationFailed(f"unknown touchpoint {data.touchpoint!r}", field="touchpoint")
-    elif survey is not None and survey[2] is not None:
-        tp = _cached(
-            engine,
-            ("touchpoint_id", survey[2]),
-            lambda: execute(_touchpoint_query().where(_T.c.id == survey[2])).first(),
-        )
-    unit_id, unit_code = (tp[3], tp[4]) if tp is not None else (None, None)
-    if data.unit is not None:
-        unit_id = _cached(
-            engine,
-            ("unit", data.unit),
-            lambda: execute(select(_U.c.id).where(_U.c.code == data.unit)).scalar(),
-        )
-        if unit_id is None:
-            raise ValidationFailed(f"unknown unit {data.unit!r}", field="unit")
-        unit_code = data.unit
-    return Refs(
-        survey_id=survey[0] if survey else None,
-        survey_version=survey[1] if survey else None,
-        survey=data.survey,
-        touchpoint_id=tp[0] if tp else None,
-        touchpoint=tp[1] if tp else None,
-        channel=data.channel or (tp[2] if tp else None),
-        unit_id=unit_id,
-        unit=unit_code,
-    )
 
 
 # --- building and storing rows ------------------------------------------------------------
@@ -194,159 +70,6 @@ def payload_hash(data: ResponseIn) -> str:
         data.model_dump(mode="json", exclude_none=True), option=orjson.OPT_SORT_KEYS
     )
     return hashlib.sha256(canonical).hexdigest()
-
-
-# Built once: building a statement per request (``.values(**row)``) costs more than the insert.
-_STATEMENTS = {
-    name: {
-        "response": dialect.insert(_R).on_conflict_do_nothing().returning(_R.c.id),
-        "customer": dialect.insert(_C).returning(_C.c.id),
-        "customer_by_external_id": dialect.insert(_C)
-        .on_conflict_do_nothing(index_elements=["external_id"])
-        .returning(_C.c.id),
-    }
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-
-
-# SQLite on the raw hot path: the same inserts without RETURNING (see _Prepared.rowid).
-_ROWID_INSERTS = {
-    "response": sqlite.insert(_R).on_conflict_do_nothing(),
-    "customer": sqlite.insert(_C),
-    "customer_by_external_id": sqlite.insert(_C).on_conflict_do_nothing(
-        index_elements=["external_id"]
-    ),
-}
-
-
-def _statement(session: Session, name: str):
-    """The dialect's INSERT, which knows ON CONFLICT DO NOTHING (SQLite ≥ 3.24, PostgreSQL)."""
-    return _STATEMENTS[session.get_bind().dialect.name][name]
-
-
-class _Prepared:
-    """A statement compiled once for an engine and run on the bare DBAPI cursor.
-
-    SQLAlchemy's per-execution machinery (and the Session's unit of work) cost several
-    times the insert itself; the hot path pays neither. Values are still converted by
-    the columns' own ``bind_processor`` (JSON, UTC datetimes), so rows are stored exactly
-    as SQLAlchemy stores them; two common cases take a shortcut with the same result
-    (see :func:`_fast_processor`). ``rowid``: an SQLite INSERT without RETURNING whose
-    new id is the cursor's ``lastrowid`` (RETURNING doubled the cost of the insert).
-    """
-
-    def __init__(self, engine: Engine, stmt, table, keys: Sequence[str], rowid: bool = False):
-        dialect = engine.dialect
-        compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
-        self.sql = str(compiled)
-        self.positional = compiled.positiontup
-        self.rowid = rowid
-        self.processors = {}
-        for name in compiled.binds:
-            column = table.c[name]  # every parameter is named after its column
-            processor = column.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                self.processors[name] = _fast_processor(column, dialect, processor)
-
-    def scalar(self, cursor, params: dict[str, Any]) -> Any:
-        for name, processor in self.processors.items():
-            params[name] = processor(params[name])
-        if self.positional is not None:
-            cursor.execute(self.sql, [params[n] for n in self.positional])
-        else:
-            cursor.execute(self.sql, params)
-        if self.rowid:  # ON CONFLICT DO NOTHING changed no row: the key exists
-            return cursor.lastrowid if cursor.rowcount == 1 else None
-        row = cursor.fetchone()
-        return row[0] if row is not None else None
-
-
-def _fast_processor(column, dialect, processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """``processor`` with the hot path's common cases on SQLite done directly, to the same
-    text: an aware datetime as SQLAlchemy's UTC text, and an empty JSON object."""
-    if dialect.name != "sqlite":
-        return processor
-    if isinstance(column.type, UTCDateTime):
-
-        def utc_text(value: datetime | None) -> str | None:
-            if value is None or value.tzinfo is None:
-                return processor(value)  # None, or the type's own error for naive times
-            # SQLAlchemy's SQLite DATETIME format: "%04d-%02d-%02d %02d:%02d:%02d.%06d".
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-        return utc_text
-    if isinstance(column.type, JSON):
-        empty = processor({})
-
-        def json_text(value: Any) -> Any:
-            return empty if type(value) is dict and not value else processor(value)
-
-        return json_text
-    return processor
-
-
-_RESPONSE_KEYS = (
-    "survey_id", "survey_version", "touchpoint_id", "unit_id", "channel", "source", "answers",
-    "attributes", "nps", "csat", "ces", "comment", "language", "submitted_at", "received_at",
-    "idempotency_key", "external_id", "payload_hash", "customer_id",
-)  # fmt: skip
-_CUSTOMER_KEYS = (
-    "external_id", "email", "name", "phone", "language", "attributes", "created_at",
-)  # fmt: skip
-_prepared: weakref.WeakKeyDictionary[Engine, dict[str, _Prepared]] = weakref.WeakKeyDictionary()
-
-
-def _prepare(engine: Engine) -> dict[str, _Prepared]:
-    found = _prepared.get(engine)
-    if found is None:
-        rowid = engine.dialect.name == "sqlite"
-        stmts = _ROWID_INSERTS if rowid else _STATEMENTS[engine.dialect.name]
-        find = select(_C.c.id).order_by(_C.c.id)  # the oldest match; fetchone() takes it
-        found = {
-            "response": _Prepared(engine, stmts["response"], _R, _RESPONSE_KEYS, rowid),
-            "customer": _Prepared(engine, stmts["customer"], _C, _CUSTOMER_KEYS, rowid),
-            "customer_by_external_id": _Prepared(
-                engine, stmts["customer_by_external_id"], _C, _CUSTOMER_KEYS, rowid
-            ),
-            "find_external_id": _Prepared(
-                engine, find.where(_C.c.external_id == bindparam("external_id")), _C, ()
-            ),
-            "find_email": _Prepared(engine, find.where(_C.c.email == bindparam("email")), _C, ()),
-        }
-        _prepared[engine] = found
-    return found
-
-
-def _customer_id_raw(prepared: dict[str, _Prepared], cursor, ref: CustomerRef) -> int:
-    """`_customer_id` on a DBAPI cursor (the single-response hot path)."""
-    by = "external_id" if ref.external_id else "email"
-    value = getattr(ref, by)
-    found = prepared[f"find_{by}"].scalar(cursor, {by: value})
-    if found is not None:
-        return found
-    values = ref.model_dump(include={"external_id", "email", "name", "phone", "language"})
-    values.update(attributes=ref.attributes, created_at=utcnow())
-    insert = "customer_by_external_id" if ref.external_id else "customer"
-    new_id = prepared[insert].scalar(cursor, values)
-    if new_id is None:  # another request created it a moment ago
-        new_id = prepared[f"find_{by}"].scalar(cursor, {by: value})
-    return new_id
-
-
-def _customer_id(session: Session, ref: CustomerRef) -> int:
-    """Find the customer by external_id (else email) or create one; safe under races
-    for external_id (unique). Two concurrent first answers by email alone may create two."""
-    where = _C.c.external_id == ref.external_id if ref.external_id else _C.c.email == ref.email
-    found = session.execute(select(_C.c.id).where(where).order_by(_C.c.id).limit(1)).scalar()
-    if found is not None:
-        return found
-    values = ref.model_dump(include={"external_id", "email", "name", "phone", "language"})
-    values.update(attributes=ref.attributes, created_at=utcnow())
-    stmt = _statement(session, "customer_by_external_id" if ref.external_id else "customer")
-    new_id = session.execute(stmt, values).scalar()
-    if new_id is None:  # another request created it a moment ago
-        new_id = session.execute(select(_C.c.id).where(where)).scalar_one()
-    return new_id
 
 
 def _values(
@@ -477,33 +200,6 @@ def _with_source(data: ResponseIn, source: str | None) -> ResponseIn:
     if source is None or source == data.source:
         return data
     return data.model_copy(update={"source": source})
-
-
-def _write_one(engine: Engine, customer: CustomerRef | None, values: dict[str, Any]) -> int | None:
-    """Insert one response (and its new customer) and commit; None when its key exists."""
-    prepared = _prepare(engine)
-    raw = engine.raw_connection()
-    try:
-        with write_lock(engine):
-            cursor = raw.cursor()
-            try:
-                if customer is not None:
-                    values["customer_id"] = _customer_id_raw(prepared, cursor, customer)
-                else:
-                    values["customer_id"] = None
-                new_id = prepared["response"].scalar(cursor, dict(values))
-                if new_id is None:
-                    raw.rollback()
-                else:
-                    raw.commit()
-                return new_id
-            except BaseException:
-                raw.rollback()
-                raise
-            finally:
-                cursor.close()
-    finally:
-        raw.close()
 
 
 def ingest_response(
