@@ -3,8 +3,9 @@
 Building a statement per request, and SQLAlchemy's per-execution machinery, cost more
 than the insert itself: :func:`_prepare` compiles each statement once per engine and
 :class:`_Prepared` runs it on the bare DBAPI cursor, with the columns' own value
-conversion; :func:`_write_one` stores one response (and its new customer) that way. The session-based twins (:func:`_statement`, :func:`_customer_id`) serve
-batches, which run inside the caller's transaction.
+conversion; :func:`_write_one` stores one response (and its new customer) that way.
+The session-based twins (:func:`_statement`, :func:`_customer_id`) serve batches, which
+run inside the caller's transaction.
 """
 
 from __future__ import annotations
