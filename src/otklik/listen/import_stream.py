@@ -11,6 +11,9 @@ collector paused). Fork rather than spawn: the child starts with the checker as 
 built — touchpoints and units read under the import's write lock — and with the modules
 loaded, where a spawned child would first spend ~2 s importing them.
 
+Not on PostgreSQL: there the server's processes do the inserting, on the same cores, so
+a checking child only competes with them (200k rows: 19k rows/s with it, 21k without).
+
 The child never touches the database connections it inherits (it leaves through
 ``os._exit``, so no finalizer runs) and writes nothing to the terminal; Ctrl-C is the
 parent's to handle, and the parent stops the child whenever it stops reading.

@@ -96,8 +96,8 @@ def import_responses(
     Commits on success; rolls back (writes nothing) when a row is invalid and
     ``skip_invalid`` is off, and always in ``dry_run``. Row errors are written to
     ``FILE.errors.csv``; file-level problems raise `ValidationFailed`/`NotFound`.
-    ``parallel`` checks a CSV in a second process while this one inserts
-    (`import_stream`); None decides by the file's size and the cores available.
+    ``parallel`` checks the file in a second process while this one inserts
+    (`import_stream`); None does so for a large CSV on SQLite with two cores free.
     """
     path = Path(path)
     if source not in RESPONSE_SOURCES:
@@ -135,7 +135,7 @@ def import_responses(
             )
             task = progress.add_task(path.name, total=rows.total or None)
             if parallel is None:
-                parallel = writer is not None and parallel_possible(rows)
+                parallel = writer is not None and writer.is_sqlite and parallel_possible(rows)
             check = checked_in_child if parallel else checked_batches
             tally = Tally()
             planned = False
