@@ -133,7 +133,7 @@ def test_a_child_that_dies_fails_the_import_with_nothing_written(
     assert session.scalar(select(func.count()).select_from(Customer)) == 0
 
 
-def test_cli_checks_a_large_csv_in_a_second_process_beside_its_progress_bar(
+def test_cli_checks_a_large_csv_in_a_second_process_on_sqlite_beside_its_progress_bar(
     db_url, seed, session, tmp_path, monkeypatch
 ):
     used: list[bool] = []
@@ -150,7 +150,7 @@ def test_cli_checks_a_large_csv_in_a_second_process_beside_its_progress_bar(
     path = mixed_csv(tmp_path)
     result = CliRunner().invoke(app, ["import", "responses", str(path), "--skip-invalid"])
     assert "imported 60 of 62 rows (2 invalid, 0 already present)" in result.stdout
-    assert used == [True]
+    assert used == ([True] if db_url.startswith("sqlite") else [])  # PostgreSQL: one process
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Response)) == 60
 
