@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -74,6 +75,7 @@ assert set(COLUMNS) <= set(Response.__table__.c.keys())
 _LOOKUP_CHUNK = 500
 _STAGING = "otklik_import_rows"  # PostgreSQL: the temporary table chunks are copied into
 _SQLITE_CACHE_KIB = 262_144
+_ROWS_PER_INSERT = 100  # 1,700 parameters, far below SQLite's 32,766
 # Rebuild the plain indexes when the import adds at least this share of the rows already
 # stored, and at least `REBUILD_MIN_ROWS`. Measured (CPU s) with 500k rows stored: 50k new
 # rows 1.6 kept vs 4.0 rebuilt; 150k new rows 4.9 kept vs 5.3 rebuilt — break-even near 35%.
@@ -97,10 +99,11 @@ class ResponseWriter:
         dialect = self.conn.dialect
         self.is_sqlite = dialect.name == "sqlite"
         self._mark = "?" if self.is_sqlite else "%s"
-        marks = ", ".join([self._mark] * len(COLUMNS))
-        self._sql = (
-            f"INSERT INTO response ({', '.join(COLUMNS)}) VALUES ({marks}) ON CONFLICT DO NOTHING"
-        )
+        marks = f"({', '.join([self._mark] * len(COLUMNS))})"
+        insert = f"INSERT INTO response ({', '.join(COLUMNS)}) VALUES "
+        self._sql = f"{insert}{marks} ON CONFLICT DO NOTHING"
+        # SQLite: `_ROWS_PER_INSERT` rows a statement (one step and reset, not one a row).
+        self._many_sql = f"{insert}{', '.join([marks] * _ROWS_PER_INSERT)} ON CONFLICT DO NOTHING"
         submitted = Response.__table__.c.submitted_at.type
         process = submitted.dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
         self.store_time = process
@@ -195,14 +198,27 @@ class ResponseWriter:
                         stored = redacted[comment] = redact(comment)
                     row[COMMENT] = stored
         if self.is_sqlite:
-            self._cursor.executemany(self._sql, batch)
-            return self._cursor.rowcount
+            return self._insert_sqlite(batch)
         with self._cursor.copy(self._copy_sql) as copy:
             for row in batch:
                 copy.write_row(row)
         self._cursor.execute(self._move_sql)
         inserted = self._cursor.rowcount
         self._cursor.execute(f"TRUNCATE {_STAGING}")
+        return inserted
+
+    def _insert_sqlite(self, batch: list[list]) -> int:
+        """Insert with multi-row statements: ~20% less CPU a row than ``executemany`` of a
+        one-row statement (measured, bench rows), which steps and resets once per row."""
+        cursor, step = self._cursor, _ROWS_PER_INSERT
+        whole = len(batch) - len(batch) % step
+        inserted = 0
+        for start in range(0, whole, step):
+            cursor.execute(self._many_sql, list(chain.from_iterable(batch[start : start + step])))
+            inserted += cursor.rowcount
+        if whole < len(batch):
+            cursor.executemany(self._sql, batch[whole:])
+            inserted += cursor.rowcount
         return inserted
 
     def commit(self) -> None:
