@@ -17,6 +17,7 @@ from otklik.cli import app
 from otklik.errors import OtklikError, ValidationFailed
 from otklik.listen import import_stream, importer
 from otklik.listen.import_check import RowChecker
+from otklik.listen.import_rows import sqlite_time
 from otklik.listen.import_stream import Tally, checked_batches, checked_in_child
 from otklik.listen.importer import errors_path_for, import_responses
 from otklik.listen.models import Customer, Response
@@ -42,11 +43,11 @@ def mixed_csv(tmp_path: Path, rows: int = 60) -> Path:
     return path
 
 
-def checked(check, path: Path, session: Session, *, keep_all: bool) -> tuple:
+def checked(check, path: Path, session: Session, *, keep_all: bool, store_time) -> tuple:
     rows = open_rows(path)
     try:
         tally = Tally()
-        checker = RowChecker(session=session, source="import")
+        checker = RowChecker(session=session, source="import", store_time=store_time)
         batches = [
             (batch.rows, batch.done, batch.estimate)
             for batch in check(rows, checker, tally, collect=True, keep_all=keep_all)
@@ -56,17 +57,20 @@ def checked(check, path: Path, session: Session, *, keep_all: bool) -> tuple:
     return batches, (tally.rows, tally.valid, tally.invalid, tally.errors)
 
 
+# sqlite_time: rows of text go back marshalled; datetimes (PostgreSQL's) go pickled.
+@pytest.mark.parametrize("store_time", [sqlite_time, lambda when: when], ids=["text", "datetime"])
 @pytest.mark.parametrize("keep_all", [True, False])
 def test_child_yields_the_batches_and_tally_this_process_would(
-    seed, session, tmp_path, monkeypatch, keep_all
+    seed, session, tmp_path, monkeypatch, keep_all, store_time
 ):
     monkeypatch.setattr(import_stream, "CHUNK_ROWS", 7)
     path = mixed_csv(tmp_path)
-    here = checked(checked_batches, path, session, keep_all=keep_all)
+    here = checked(checked_batches, path, session, keep_all=keep_all, store_time=store_time)
     batches, (rows, valid, invalid, _) = here
     assert (rows, valid, invalid) == (62, 60, 2) and len(batches) == 9
     assert sum(len(b) for b, _, _ in batches) == (60 if keep_all else 11)
-    assert checked(checked_in_child, path, session, keep_all=keep_all) == here
+    child = checked(checked_in_child, path, session, keep_all=keep_all, store_time=store_time)
+    assert child == here
 
 
 def stored(session: Session) -> list[tuple]:
