@@ -72,24 +72,24 @@ def line(name: str, gold: list[str], pred: list[str]) -> float:
 
 
 def throughput(texts: list[str], what: str) -> tuple[float, float]:
-    """(wall comments/s, CPU-time comments/s on 2 cores) of a cold analyzer.
-
-    The machine may be shared: CPU seconds per comment say what the code costs;
-    twice their inverse is what two idle cores would do (one process per core).
+    """(wall comments/s, CPU ms per comment) of a cold analyzer, as the product runs it:
+    `TextAnalyzer.analyze_batches`, one process (its embedding thread overlaps the
+    Python work). Wall time is the verdict; CPU time says what the code costs when the
+    machine is shared (the load average is printed).
     """
     cold = TextAnalyzer(embedder=Embedder())
     t0, c0 = time.perf_counter(), time.process_time()
-    for i in range(0, len(texts), 64):
-        cold.analyze(texts[i : i + 64])
+    for _ in cold.analyze_batches(texts[i : i + 64] for i in range(0, len(texts), 64)):
+        pass
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     avg = sum(map(len, texts)) / len(texts)
     print(
-        f"  whole pipeline, {what}: {len(texts) / wall:.1f} comments/s wall, "
-        f"{1000 * cpu / len(texts):.1f} ms CPU per comment → {2 * len(texts) / cpu:.1f} "
-        f"comments/s on 2 idle cores; n={len(texts)}, mean {avg:.0f} chars, "
+        f"  whole pipeline, {what}: {len(texts) / wall:.1f} comments/s wall "
+        f"({cpu / wall:.1f} cores busy), {1000 * cpu / len(texts):.1f} ms CPU per comment; "
+        f"n={len(texts)}, mean {avg:.0f} chars, "
         f"{1 - cold.embedded / max(cold.analyzed, 1):.0%} without an embedding"
     )
-    return len(texts) / wall, 2 * len(texts) / cpu
+    return len(texts) / wall, 1000 * cpu / len(texts)
 
 
 def verdict(ok: bool, what: str) -> bool:
@@ -144,14 +144,14 @@ def main() -> int:
         ),
         verdict(f1_ru >= TARGET_RU_F1, f"RU macro-F1 {f1_ru:.3f} ≥ {TARGET_RU_F1}"),
         verdict(
-            pipe_cpu >= TARGET_PIPELINE,
-            f"whole pipeline {pipe_cpu:.1f} ≥ {TARGET_PIPELINE:.0f} comments/s by CPU time "
-            f"(all reviews; wall {pipe:.1f})",
+            pipe >= TARGET_PIPELINE,
+            f"whole pipeline {pipe:.1f} ≥ {TARGET_PIPELINE:.0f} comments/s wall "
+            f"(all reviews; {pipe_cpu:.1f} ms CPU each)",
         ),
         verdict(
-            short_cpu >= TARGET_PIPELINE,
-            f"whole pipeline {short_cpu:.1f} ≥ {TARGET_PIPELINE:.0f} comments/s by CPU time "
-            f"(survey-length; wall {pipe_short:.1f})",
+            pipe_short >= TARGET_PIPELINE,
+            f"whole pipeline {pipe_short:.1f} ≥ {TARGET_PIPELINE:.0f} comments/s wall "
+            f"(survey-length; {short_cpu:.1f} ms CPU each)",
         ),
         verdict(fast >= TARGET_SCAN, f"language + PII {fast:,.0f} ≥ {TARGET_SCAN:,.0f} comments/s"),
     ]

@@ -36,6 +36,18 @@ def test_batch_results_keep_input_order(analyzer):
     assert [r.sentiment.label for r in results] == ["positive", "neutral", "negative", "positive"]
 
 
+def test_batches_analysed_with_overlapping_embeddings_match_one_by_one(analyzer):
+    batches = [
+        ["Курьер опоздал на два часа, но Ольга всё уладила", "", "Great app, but login fails"],
+        [],
+        ["Долго ждал в отделении", None, "The fee was too high; staff were kind"],
+        ["Всё отлично"],
+    ]
+    streamed = list(analyzer.analyze_batches(iter(batches)))
+    assert streamed == [analyzer.analyze(batch) for batch in batches]
+    assert [len(r) for r in streamed] == [3, 0, 3, 1]
+
+
 @pytest.mark.parametrize("text", ["", "   ", None, "12345", "…!!!"])
 def test_empty_or_wordless_comments_are_neutral_and_flagged(analyzer, text):
     result = analyzer.analyze_one(text)

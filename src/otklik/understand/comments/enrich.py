@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -177,12 +178,20 @@ def analyse_responses(
     if limit is not None:
         ids = ids[:limit]
     report = RunReport(version=version)
-    for start in range(0, len(ids), BATCH):
-        chunk = ids[start : start + BATCH]
-        rows = session.execute(
-            select(Response.id, Response.comment).where(Response.id.in_(chunk))
-        ).all()
-        results = analyzer.analyze([c for _, c in rows])
+    fetched: deque[list] = deque()  # rows read, waiting for their results
+
+    def comments() -> Iterator[list[str | None]]:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            rows = session.execute(
+                select(Response.id, Response.comment).where(Response.id.in_(chunk))
+            ).all()
+            fetched.append(rows)
+            yield [c for _, c in rows]
+
+    # Storing one batch overlaps the embedding of the next (`analyze_batches`).
+    for results in analyzer.analyze_batches(comments()):
+        rows = fetched.popleft()
         _store(session, rows, results, version=version, theme_ids=theme_ids)
         if redact_stored:
             for (rid, comment), res in zip(rows, results, strict=True):

@@ -85,9 +85,9 @@ def analyze_csv(
     with open(out, "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=header, extrasaction="ignore")
         writer.writeheader()
-        for start in range(0, len(rows), batch_size):
-            batch = rows[start : start + batch_size]
-            results = analyzer.analyze([r.get(text_column) or "" for r in batch])
+        batches = [rows[start : start + batch_size] for start in range(0, len(rows), batch_size)]
+        texts = ([r.get(text_column) or "" for r in batch] for batch in batches)
+        for batch, results in zip(batches, analyzer.analyze_batches(texts), strict=True):
             for row, result in zip(batch, results, strict=True):
                 writer.writerow({"id": row.get(id_column, ""), **result.to_row()})
             if progress:

@@ -3,7 +3,8 @@ themes → sentiment (comment and per theme).
 
 Pure over its inputs: texts in, `CommentAnalysis` out; no database. The job
 that enriches stored responses and the `otklik text analyze` command both call
-`TextAnalyzer.analyze`. Speed comes from one embedding call per batch (with a
+`TextAnalyzer.analyze_batches` (the embedding of one batch overlaps the Python work on
+its neighbours). Speed comes from one embedding call per batch (with a
 cache for repeated comments), clause embeddings only where a comment talks
 about themes in different clauses, and a cheap first stage (`scan`) that needs
 no model at all.
@@ -11,7 +12,8 @@ no model at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +114,20 @@ def _english(s: Scan) -> bool:
     return s.language.language == "en" and not s.language.mixed
 
 
+@dataclass
+class _Prepared:
+    """A batch between `TextAnalyzer._prepare` and `_finish`: what was scanned, and which
+    texts go to the embedder (rows tagged +n) or only to the n-gram stage (−n)."""
+
+    scans: list[Scan]
+    clauses: list[list[str]]
+    requests: list[str] = field(default_factory=list)
+    english: list[bool] = field(default_factory=list)
+    fast_requests: list[str] = field(default_factory=list)
+    comment_row: list[int | None] = field(default_factory=list)
+    clause_rows: list[dict[int, int]] = field(default_factory=list)
+
+
 class TextAnalyzer:
     """Loaded models plus taxonomy and directory; reuse one per process.
 
@@ -172,6 +188,33 @@ class TextAnalyzer:
 
     def analyze(self, texts: Sequence[str | bytes | None]) -> list[CommentAnalysis]:
         """Analyse a batch; results are in input order, one per text."""
+        prepared = self._prepare(texts)
+        return self._finish(prepared, self._embed(prepared))
+
+    def analyze_batches(
+        self, batches: Iterable[Sequence[str | bytes | None]]
+    ) -> Iterator[list[CommentAnalysis]]:
+        """`analyze` each batch, in order, with the embedding of one batch running in a
+        thread while this one finishes the batch before and prepares the next.
+
+        Why: the e5 engine is C called through ctypes, which lets the GIL go, while
+        everything around it is Python on one core; one batch after the other kept 2
+        cores ~1.3 busy. The caller may store a batch's results between two batches:
+        that overlaps with the next embedding too.
+        """
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="otklik-embed") as pool:
+            waiting: tuple[_Prepared, Future[np.ndarray]] | None = None
+            for texts in batches:
+                prepared = self._prepare(texts)
+                future = pool.submit(self._embed, prepared)
+                if waiting is not None:
+                    yield self._finish(waiting[0], waiting[1].result())
+                waiting = prepared, future
+            if waiting is not None:
+                yield self._finish(waiting[0], waiting[1].result())
+
+    def _prepare(self, texts: Sequence[str | bytes | None]) -> _Prepared:
+        """Everything before the embedding: scan, clauses, keyword themes, what to embed."""
         scans = [self.scan(t) for t in texts]
         clauses = [split_clauses(s.redaction.text) for s in scans]
         keyword_hits = [
@@ -182,36 +225,39 @@ class TextAnalyzer:
         # themes when a comment has more than one clause (for aspect sentiment).
         # English comments the n-gram stage is sure about skip the embedding.
         sure = self._fast_decided(scans)
-        requests: list[str] = []
-        english: list[bool] = []
-        fast_requests: list[str] = []
-        comment_row: list[int | None] = []
-        clause_rows: list[dict[int, int]] = []
+        p = _Prepared(scans, clauses)
         for i, (s, cl, hits) in enumerate(zip(scans, clauses, keyword_hits, strict=True)):
             if not s.clean.has_letters:
-                comment_row.append(None)
-                clause_rows.append({})
+                p.comment_row.append(None)
+                p.clause_rows.append({})
                 continue
-            target, tag = (fast_requests, -1) if i in sure else (requests, 1)
-            comment_row.append(tag * (len(target) + 1))
+            target, tag = (p.fast_requests, -1) if i in sure else (p.requests, 1)
+            p.comment_row.append(tag * (len(target) + 1))
             target.append(s.redaction.text)
-            if target is requests:
-                english.append(_english(s))
+            if target is p.requests:
+                p.english.append(_english(s))
             rows = {}
             if len(cl) > 1:
                 for ci, found in enumerate(hits):
                     if found:
                         rows[ci] = tag * (len(target) + 1)
                         target.append(cl[ci])
-                        if target is requests:
-                            english.append(_english(s))
-            clause_rows.append(rows)
-        vectors = self.embedder.embed(requests) if requests else np.zeros((0, 384))
-        self.analyzed += len(texts)
-        self.embedded += sum(1 for r in comment_row if r is not None and r > 0)
+                        if target is p.requests:
+                            p.english.append(_english(s))
+            p.clause_rows.append(rows)
+        return p
+
+    def _embed(self, p: _Prepared) -> np.ndarray:
+        return self.embedder.embed(p.requests) if p.requests else np.zeros((0, 384))
+
+    def _finish(self, p: _Prepared, vectors: np.ndarray) -> list[CommentAnalysis]:
+        """Everything after the embedding: sentiment, themes, the results in input order."""
+        requests, fast_requests = p.requests, p.fast_requests
+        self.analyzed += len(p.scans)
+        self.embedded += sum(1 for r in p.comment_row if r is not None and r > 0)
         probs = self.sentiment_model.probabilities(vectors)
-        if self.fast is not None and any(english):
-            en = np.flatnonzero(english)
+        if self.fast is not None and any(p.english):
+            en = np.flatnonzero(p.english)
             p_fast = self.fast.probabilities([requests[j] for j in en])
             w = self.fast.weight
             probs[en] = self._neutral_bias((1 - w) * probs[en] + w * p_fast)
@@ -227,15 +273,12 @@ class TextAnalyzer:
                 return None
             return tagged - 1 if tagged > 0 else n_embedded + (-tagged - 1)
 
-        comment_row = [row_index(r) for r in comment_row]
-        clause_rows = [{c: row_index(r) for c, r in rows.items()} for rows in clause_rows]
-
-        out = []
-        for i, s in enumerate(scans):
-            out.append(
-                self._assemble(s, clauses[i], comment_row[i], clause_rows[i], vectors, probs)
-            )
-        return out
+        comment_row = [row_index(r) for r in p.comment_row]
+        clause_rows = [{c: row_index(r) for c, r in rows.items()} for rows in p.clause_rows]
+        return [
+            self._assemble(s, p.clauses[i], comment_row[i], clause_rows[i], vectors, probs)
+            for i, s in enumerate(p.scans)
+        ]
 
     def analyze_one(self, text: str | bytes | None) -> CommentAnalysis:
         return self.analyze([text])[0]
