@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from otklik.jobs import create_jobs
 from otklik.listen.contacts import invite_contacts
+from otklik.listen.fatigue import save_global_policy
 from otklik.listen.models import Invitation
 from otklik.listen.surveys import create_survey, publish_survey
 from otklik.store import utcnow
@@ -20,6 +21,9 @@ from smtp_mailbox import running_mailbox
 
 
 def test_worker_process_sends_the_queued_invitation(settings, session, seed):
+    # The worker sends at the real time of day: without this, between 21:00 and 09:00
+    # Moscow time (the default zone) quiet hours would hold the mail back.
+    save_global_policy(session=session, data={"quiet_start": "00:00", "quiet_end": "00:00"})
     survey = create_survey(session=session, title="NPS", slug="nps", template="nps-relationship")
     publish_survey(session=session, survey=survey)
     session.commit()
