@@ -8,8 +8,8 @@ Storage is a SQLite file in the data directory (``jobs.db``) by default and Redi
   those delayed by quiet hours, reminders); the web app also enqueues it right after
   invitations are created, so mail leaves within seconds when a worker is running;
 - ``purge_drafts`` daily — partial answers untouched for 30 days;
-- ``analyse_comments`` every minute — text analytics of new comments (up to 2,000 a
-  run, in batches): :func:`otklik.understand.comments.enrich.analyse_responses`;
+- ``analyse_comments`` every minute — text analytics of new comments (batches for up
+  to 45 s a run): :func:`otklik.understand.comments.enrich.analyse_responses`;
 - the analytics mirror's sync every ``ANALYTICS_SYNC_SECONDS`` — new and changed
   responses into Parquet segments (docs/analytics-engine.md), so that reads find only a
   few seconds of live tail. Huey schedules by the minute at best, so ``run_worker``
@@ -46,6 +46,7 @@ from otklik.config import Settings
 from otklik.listen.mailer import Mailer
 
 ANALYTICS_SYNC_SECONDS = 5.0
+ANALYSE_SECONDS = 45.0  # no new batch of comments after this; the job runs every minute
 log = logging.getLogger(__name__)
 
 
@@ -119,15 +120,16 @@ def create_jobs(
     huey.periodic_task(crontab(minute="*"), name="deliver_every_minute")(deliver)
     jobs.purge_drafts = huey.task(name="purge_drafts")(purge)
 
-    def analyse(limit: int = 2000) -> dict[str, Any]:
-        # New comments in batches; the next run takes the rest (robust to restarts).
+    def analyse(seconds: float = ANALYSE_SECONDS) -> dict[str, Any]:
+        # New comments in batches for under a minute; the next run takes the rest
+        # (robust to restarts). A count would cap the rate: 2,000 a minute is 33/s.
         from otklik.understand.comments.enrich import analyse_responses
 
         with jobs.session() as session:
             report = analyse_responses(
                 session=session,
                 redact_stored=jobs.settings.redact_pii_on_ingest,
-                limit=limit,
+                seconds=seconds,
                 data_dir=jobs.settings.data_dir,
             )
         return vars(report)

@@ -47,6 +47,18 @@ def _add(session, seed, texts, *, days=0):
     session.commit()
 
 
+def test_a_time_bounded_run_starts_no_batch_after_its_time_and_leaves_the_rest(
+    session, seed, monkeypatch
+):
+    from otklik.understand.comments import enrich
+
+    monkeypatch.setattr(enrich, "BATCH", 2)
+    _add(session, seed, COMMENTS[:5])
+    assert analyse_responses(session=session, seconds=0).analysed == 2  # the first batch only
+    assert analyse_responses(session=session).analysed == 3
+    assert len(session.scalars(select(ResponseText)).all()) == 5
+
+
 def test_run_stores_language_sentiment_themes_mentions_and_redacts(session, seed):
     _add(session, seed, COMMENTS)
     report = analyse_responses(session=session)

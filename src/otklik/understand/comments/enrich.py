@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from time import monotonic
 
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
@@ -169,10 +170,15 @@ def analyse_responses(
     everything: bool = False,
     since: datetime | None = None,
     limit: int | None = None,
+    seconds: float | None = None,
     data_dir: Path | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> RunReport:
-    """Analyse pending comments in batches, committing after each batch."""
+    """Analyse pending comments in batches, committing after each batch.
+
+    ``seconds`` bounds a run: no batch starts after it (the first always does), so a
+    periodic job ends before its next turn and the rest waits for that turn.
+    """
     analyzer, version, theme_ids = get_analyzer(session, data_dir=data_dir)
     ids = spread(pending_ids(session, version=version, everything=everything, since=since))
     if limit is not None:
@@ -180,8 +186,12 @@ def analyse_responses(
     report = RunReport(version=version)
     fetched: deque[list] = deque()  # rows read, waiting for their results
 
+    deadline = None if seconds is None else monotonic() + seconds
+
     def comments() -> Iterator[list[str | None]]:
         for start in range(0, len(ids), BATCH):
+            if start and deadline is not None and monotonic() >= deadline:
+                return
             chunk = ids[start : start + BATCH]
             rows = session.execute(
                 select(Response.id, Response.comment).where(Response.id.in_(chunk))
