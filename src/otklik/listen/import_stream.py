@@ -11,7 +11,7 @@ collector paused). Fork rather than spawn: the child starts with the checker as 
 built — touchpoints and units read under the import's write lock — and with the modules
 loaded, where a spawned child would first spend ~2 s importing them.
 
-Not on PostgreSQL: there the server's processes do the inserting, on the same cores, so
+Not on PostgreSQL by default: there the server's processes do the inserting, on the same cores, so
 a checking child only competes with them (200k rows: 19k rows/s with it, 21k without).
 
 The child never touches the database connections it inherits (it leaves through
@@ -38,8 +38,8 @@ from otklik.listen.import_rows import sqlite_time
 from otklik.listen.readers import CsvRows, RowFile
 
 CHUNK_ROWS = 10_000
-# Smaller files are checked in this process: starting the child and shipping rows back
-# would cost more than the overlap saves (~40k rows).
+# Smaller files (under ~40k rows, a second or two of work) are checked in this process:
+# the overlap could save little there, and a forked process is one more thing to go wrong.
 PARALLEL_MIN_BYTES = 4 << 20
 
 
