@@ -116,6 +116,9 @@ def import_responses(
         console=console,
         transient=True,
         disable=console is None,
+        # Redrawn at each batch instead of by a thread of its own: the checking child is
+        # forked from this process, and a fork is safest with no other thread running.
+        auto_refresh=False,
     )
     writer: ResponseWriter | None = None
     lock = _NoLock() if dry_run else write_lock(session.get_bind())
@@ -148,7 +151,7 @@ def import_responses(
                         if not planned:
                             planned = writer.plan(expected_rows=batch.estimate) or True
                         report.imported += writer.write(batch.rows)
-                    progress.update(task, completed=batch.done)
+                    progress.update(task, completed=batch.done, refresh=True)
             report.rows, report.valid, report.invalid = tally.rows, tally.valid, tally.invalid
             report.errors = tally.errors
             if writer is None or (report.invalid and not skip_invalid):
