@@ -438,3 +438,33 @@ def test_imported_comments_are_kept_verbatim_when_redaction_is_off(seed, session
         set_redaction(engine, True)
     session.rollback()
     assert session.scalar(select(Response.comment).where(Response.external_id == "P2")) == comment
+
+
+# --- the API after an import: a live feed re-sending back-filled responses ----------------
+
+
+def test_api_resend_of_an_imported_response_is_a_repeat_and_a_changed_one_a_conflict(
+    seed, session, tmp_path
+):
+    from otklik.errors import Conflict
+    from otklik.listen.ingest import ingest_response, payload_hash
+    from otklik.listen.schemas import ResponseIn
+
+    comment = "Быстро; звоните +7 916 123-45-67"
+    row = f"2024-05-01T10:00:00+03:00,R1,crm-1,Ann@Example.com,web-apply,9,5,{comment},north"
+    import_responses(session=session, path=write(tmp_path, "r.csv", f"{HEADER}\n{row}\n"))
+    stored_id = session.scalar(select(Response.id).where(Response.external_id == "R1"))
+    body = {
+        "touchpoint": "web-apply", "customer": {"external_id": "crm-1", "name": "Ann"},
+        "nps": 9, "csat": 5, "comment": comment, "attributes": {"region": "north"},
+        "submitted_at": "2024-05-01T07:00:00Z", "external_id": "R1",
+    }  # fmt: skip
+    imported_hash = session.scalar(select(Response.payload_hash).where(Response.id == stored_id))
+    assert imported_hash != payload_hash(ResponseIn.model_validate(body))  # no API body to match
+    public, created = ingest_response(session=session, data=ResponseIn.model_validate(body))
+    assert (public.id, created) == (stored_id, False)
+    for change in ({"nps": 8}, {"comment": "Быстро"}, {"submitted_at": "2024-05-02T07:00:00Z"},
+                   {"customer": {"external_id": "crm-2"}}, {"attributes": {}}):  # fmt: skip
+        with pytest.raises(Conflict, match="R1"):
+            ingest_response(session=session, data=ResponseIn.model_validate({**body, **change}))
+    assert count(session) == 1

@@ -39,6 +39,7 @@ from otklik.listen.ingest_refs import (
     clear_reference_cache,
     resolve_references,
 )
+from otklik.listen.ingest_repeat import says_the_same
 from otklik.listen.ingest_statements import (
     _customer_id,
     _customer_id_raw,
@@ -164,7 +165,8 @@ def get_response(*, session: Session, response_id: int) -> ResponsePublic:
 def _existing(
     session: Session, key: str | None, data: ResponseIn, digest: str
 ) -> ResponsePublic | None:
-    """The stored response this submission repeats, None if none; Conflict if the body differs."""
+    """The stored response this submission repeats, None if none; Conflict if it says
+    something else (`ingest_repeat`: an imported response has no API body to hash)."""
     for column, value, label in (
         (_R.c.idempotency_key, key, "Idempotency-Key"),
         (_R.c.external_id, data.external_id, "external_id"),
@@ -178,7 +180,9 @@ def _existing(
         )
         if row is None:
             continue
-        if row["payload_hash"] != digest:
+        if row["payload_hash"] != digest and not says_the_same(
+            session, session.get_bind(), row["id"], data
+        ):
             raise Conflict(
                 f"{label} {value!r} was already used for response {row['id']} with a "
                 "different body; send a new key for a new response, or the same body to retry"
