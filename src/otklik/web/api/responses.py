@@ -160,13 +160,18 @@ UNPROCESSABLE = {
     summary="Submit one response",
     description="Store one response (answers to a survey at a touchpoint). Answered with 201 "
     "once it is committed. Retrying with the same `Idempotency-Key` header or body "
-    "`external_id` returns the stored response with 200 and `Idempotent-Replayed: true`.",
+    "`external_id` returns the stored response with 200 and `Idempotent-Replayed: true` — "
+    "also for a response first stored by a file import, when it says the same thing.",
     response_description="The stored response.",
     responses={
         200: {"model": ResponsePublic, "description": "Replay of an earlier identical request."},
         401: UNAUTHORIZED,
         403: FORBIDDEN,
-        409: {"model": ErrorDetail, "description": "The key was used before with another body."},
+        409: {
+            "model": ErrorDetail,
+            "description": "The key was used before for a response that says something else "
+            "(other answers, comment, time, touchpoint or customer).",
+        },
         422: UNPROCESSABLE,
     },
     # The hot path reads the key, headers and body by hand (FastAPI's parameter machinery
