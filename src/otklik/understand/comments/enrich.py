@@ -49,18 +49,20 @@ def ensure_taxonomy(session: Session) -> None:
     """Seed the default themes into an empty taxonomy table (the migration does it too)."""
     if session.scalar(select(func.count()).select_from(TextTheme)):
         return
-    for t in DEFAULT_TAXONOMY.themes:
-        session.add(
-            TextTheme(
-                key=t.key,
-                name_ru=t.name_ru,
-                name_en=t.name_en,
-                keywords=list(t.keywords),
-                examples=list(t.examples),
-                origin="default",
-            )
-        )
+    session.add_all(default_theme(t) for t in DEFAULT_TAXONOMY.themes)
     session.flush()
+
+
+def default_theme(theme: Theme) -> TextTheme:
+    """A shipped default theme as a stored row (origin "default")."""
+    return TextTheme(
+        key=theme.key,
+        name_ru=theme.name_ru,
+        name_en=theme.name_en,
+        keywords=list(theme.keywords),
+        examples=list(theme.examples),
+        origin="default",
+    )
 
 
 def load_taxonomy(session: Session) -> tuple[Taxonomy, dict[str, int]]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from otklik.errors import NotFound, ValidationFailed
-from otklik.understand.comments.enrich import apply_corrections, ensure_taxonomy
+from otklik.understand.comments.enrich import apply_corrections, default_theme, ensure_taxonomy
 from otklik.understand.comments.models import ResponseText, TextCorrection, TextTheme
 from otklik.understand.text.sentiment import CLASSES
 from otklik.understand.text.taxonomy import DEFAULT_TAXONOMY, Theme
@@ -53,18 +53,10 @@ def missing_defaults(*, session: Session) -> list[Theme]:
 
 def add_defaults(*, session: Session) -> list[TextTheme]:
     """Add every missing default theme, as shipped (origin "default")."""
-    return [
-        create_theme(
-            session=session,
-            key=t.key,
-            name_ru=t.name_ru,
-            name_en=t.name_en,
-            keywords=list(t.keywords),
-            examples=list(t.examples),
-            origin="default",
-        )
-        for t in missing_defaults(session=session)
-    ]
+    added = [default_theme(t) for t in missing_defaults(session=session)]
+    session.add_all(added)
+    session.flush()
+    return added
 
 
 def create_theme(
