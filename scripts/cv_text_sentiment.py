@@ -42,6 +42,7 @@ from train_text_ngram import (  # noqa: E402
     SNIPPET_WEIGHTS,
     e5_sample,
     ngram_classifier,
+    stratified_folds,
 )
 from train_text_sentiment import (  # noqa: E402
     CLASSES,
@@ -53,10 +54,16 @@ from train_text_sentiment import (  # noqa: E402
 )
 
 from otklik.understand.text.embed import Embedder  # noqa: E402
-from otklik.understand.text.fastsent import FastSentiment, features  # noqa: E402
+from otklik.understand.text.fastsent import (  # noqa: E402
+    FastSentiment,
+    contrast_tail,
+    features,
+    joins_average,
+    may_answer_alone,
+    tail_flips,
+)
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
 from text_data import (  # noqa: E402
-    amazon_reviews,
     crowdflower_tweets,
     drug_reviews,
     hutto_label,
@@ -66,7 +73,10 @@ from text_data import (  # noqa: E402
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 GRID = [
-    (w, nb, th) for w in (0.25, 0.4, 0.5) for nb in (0.0, 0.25, 0.5, 0.75) for th in (0.9, 1.01)
+    (w, nb, th)
+    for w in (0.0, 0.25, 0.4, 0.5)
+    for nb in (0.0, 0.25, 0.5, 0.75)
+    for th in (0.9, 1.01)
 ]
 
 
@@ -75,23 +85,24 @@ def sentences(text: str) -> list[str]:
     return parts or [text]
 
 
-def stratified_folds(y: np.ndarray, seed: int, k: int = 5) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    fold = np.zeros(len(y), dtype=int)
-    for c in np.unique(y):
-        idx = np.flatnonzero(y == c)
-        rng.shuffle(idx)
-        fold[idx] = np.arange(len(idx)) % k
-    return fold
-
-
-def decide(p_e5: np.ndarray, p_ng: np.ndarray, w: float, nb: float, th: float) -> np.ndarray:
-    """The pipeline's rule: n-gram alone when sure, else the weighted average."""
+def decide(
+    p_e5: np.ndarray,
+    p_ng: np.ndarray,
+    may: np.ndarray,
+    joins: np.ndarray,
+    w: float,
+    nb: float,
+    th: float,
+) -> np.ndarray:
+    """The pipeline's rule: the n-gram verdict alone where it `may` stand (long, contrast
+    tail agreeing) and is sure; else the weighted average where the n-grams `join`, the
+    e5 heads alone elsewhere (fastsent's docstring)."""
     adj = np.array([1.0, np.exp(nb), 1.0])
     fast = p_ng * adj
     fast /= fast.sum(axis=1, keepdims=True)
-    ens = ((1 - w) * p_e5 + w * p_ng) * adj
-    return np.where(fast.max(axis=1) >= th, fast.argmax(axis=1), ens.argmax(axis=1))
+    ens = np.where(joins[:, None], ((1 - w) * p_e5 + w * p_ng) * adj, p_e5)
+    alone = (fast.max(axis=1) >= th) & may
+    return np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
 
 
 def per_class_f1(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -122,14 +133,15 @@ def main() -> None:
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
+    tails = [contrast_tail(t) for t in rt]
+    long = np.array([may_answer_alone(t) for t in rt])
+    joins = np.array([joins_average(t) for t in rt])
 
     emb = Embedder(cache_size=0)
-    sample, amazon = e5_sample(rows), amazon_reviews()
-    xs = np.vstack(
-        [embed_cached(emb, [t for t, _ in sample]), embed_cached(emb, [t for t, _ in amazon])]
-    ).astype(np.float64)
-    ys = np.array([c for _, c in sample] + [CLASSES.index(lab) for _, lab in amazon])
-    ws = np.concatenate([np.ones(len(sample)), np.full(len(amazon), REVIEW_WEIGHT)])
+    sample = e5_sample(rows)
+    xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
+    ys = np.array([c for _, c in sample])
+    ws = np.ones(len(sample))
     xr = embed_cached(emb, rt).astype(np.float64)
     split = [sentences(t) for t in rt]
     owner = np.repeat(np.arange(len(rt)), [len(s) for s in split])
@@ -147,6 +159,14 @@ def main() -> None:
     shipped_key = (fast.weight, fast.neutral_bias, 0.9 if fast.threshold <= 0.9 else 1.01)
     f_base, f_rev = features(base_t), features(rt)
     print(f"{len(rt)} train reviews, {len(owner)} sentences; {args.reps} × 5-fold", flush=True)
+    window = np.mean([min(len(" ".join(t.split())), emb.window) for t in rt])
+    every = np.mean([sum(map(len, ss)) for ss in split])
+    last = np.mean([len(ss[-1]) for ss in split])
+    print(
+        f"characters embedded per review: whole (window) {window:.0f}, "
+        f"every sentence {every:.0f}, last sentence {last:.0f}",
+        flush=True,
+    )
 
     scores: dict[str, dict[tuple, list[float]]] = {}
     per_class: dict[str, list[np.ndarray]] = {}
@@ -155,6 +175,7 @@ def main() -> None:
         fold = stratified_folds(ry, seed=100 + rep)
         n = len(rt)
         p_ng, p_clf = np.zeros((n, 3)), np.zeros((n, 3))
+        may = np.zeros(n, dtype=bool)
         p_sent = np.zeros((len(owner), 3))
         p_extra = {name: np.zeros((n, 3)) for name in extra}
         for k in range(5):
@@ -166,6 +187,11 @@ def main() -> None:
                 sample_weight=np.concatenate([base_w, np.full(tr.sum(), NGRAM_REVIEW_WEIGHT)]),
             )
             p_ng[te] = ng.predict_proba(f_rev[te])
+            may[te] = long[te] & ~tail_flips(
+                p_ng[te],
+                [tails[i] for i in np.flatnonzero(te)],
+                lambda texts, ng=ng: ng.predict_proba(features(texts)),
+            )
             x_fit, y_fit = np.vstack([xs, xr[tr]]), np.concatenate([ys, ry[tr]])
             w_fit = np.concatenate([ws, np.full(tr.sum(), REVIEW_WEIGHT)])
             wk, bk = fit_logreg(x_fit, y_fit, weights=w_fit)
@@ -187,13 +213,19 @@ def main() -> None:
         s_last = np.zeros((n, 3))
         s_last[owner] = s_all  # later rows overwrite: each review keeps its last sentence
         whole = (p_clf + p_proto) / 2
-        variants = {"shipped": whole, "sentences": (whole + s_mean + s_last) / 3}
+        variants = {
+            "shipped": whole,
+            "sentences": (whole + s_mean + s_last) / 3,
+            "whole+last": (whole + s_last) / 2,
+            "whole+mean": (whole + s_mean) / 2,
+            "mean+last": (s_mean + s_last) / 2,
+        }
         variants |= {name: (p + p_proto) / 2 for name, p in p_extra.items()}
         for name, p_e5 in variants.items():
             for key in GRID:
-                pred = decide(p_e5, p_ng, *key)
+                pred = decide(p_e5, p_ng, may, joins, *key)
                 scores.setdefault(name, {}).setdefault(key, []).append(macro_f1(ry, pred))
-            at_shipped = decide(p_e5, p_ng, *shipped_key)
+            at_shipped = decide(p_e5, p_ng, may, joins, *shipped_key)
             per_class.setdefault(name, []).append(per_class_f1(ry, at_shipped))
         print(f"  repeat {rep + 1}/{args.reps} ({time.perf_counter() - t0:.0f}s)", flush=True)
 
@@ -207,6 +239,11 @@ def main() -> None:
             f"{name:<11}  {at.mean():.3f} ± {at.std():.3f} {shipped_key}  "
             f"{np.mean(grid[best]):.3f} {best}  {f1s}"
         )
+    top = sorted(scores["shipped"].items(), key=lambda kv: -np.mean(kv[1]))[:6]
+    print(
+        "shipped recipe, best grid points: "
+        + ", ".join(f"{key} {np.mean(v):.3f}±{np.std(v):.3f}" for key, v in top)
+    )
 
 
 if __name__ == "__main__":

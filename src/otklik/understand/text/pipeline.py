@@ -19,6 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from otklik.understand.text.fastsent import (
+    contrast_tail,
+    joins_average,
+    may_answer_alone,
+    tail_flips,
+)
 from otklik.understand.text.lang import LanguageGuess, detect_language
 from otklik.understand.text.mentions import EmployeeDirectory, Mention
 from otklik.understand.text.normalize import MAX_CHARS, CleanText, clean_text
@@ -122,7 +128,7 @@ class _Prepared:
     scans: list[Scan]
     clauses: list[list[str]]
     requests: list[str] = field(default_factory=list)
-    english: list[bool] = field(default_factory=list)
+    ngram: list[bool] = field(default_factory=list)  # per request: the n-gram stage joins
     fast_requests: list[str] = field(default_factory=list)
     comment_row: list[int | None] = field(default_factory=list)
     clause_rows: list[dict[int, int]] = field(default_factory=list)
@@ -177,11 +183,19 @@ class TextAnalyzer:
         """English comments whose n-gram verdict is confident enough to stand alone."""
         if self.fast is None:
             return set()
-        idx = [i for i, s in enumerate(scans) if s.clean.has_letters and _english(s)]
+        idx = [
+            i
+            for i, s in enumerate(scans)
+            if s.clean.has_letters and _english(s) and may_answer_alone(s.redaction.text)
+        ]
         if not idx:
             return set()
-        p = self._neutral_bias(self.fast.probabilities([scans[i].redaction.text for i in idx]))
-        return {i for i, top in zip(idx, p.max(axis=1), strict=True) if top >= self.fast.threshold}
+        texts = [scans[i].redaction.text for i in idx]
+        raw = self.fast.probabilities(texts)
+        sure = self._neutral_bias(raw).max(axis=1) >= self.fast.threshold
+        tails = [contrast_tail(t) if ok else None for t, ok in zip(texts, sure, strict=True)]
+        sure &= ~tail_flips(raw, tails, self.fast.probabilities)
+        return {i for i, ok in zip(idx, sure, strict=True) if ok}
 
     def scan(self, text: str | bytes | None) -> Scan:
         return scan(text, settings=self.settings, keep_names=self._keep, ner=self._ner)
@@ -235,7 +249,7 @@ class TextAnalyzer:
             p.comment_row.append(tag * (len(target) + 1))
             target.append(s.redaction.text)
             if target is p.requests:
-                p.english.append(_english(s))
+                p.ngram.append(_english(s) and joins_average(s.redaction.text))
             rows = {}
             if len(cl) > 1:
                 for ci, found in enumerate(hits):
@@ -243,7 +257,7 @@ class TextAnalyzer:
                         rows[ci] = tag * (len(target) + 1)
                         target.append(cl[ci])
                         if target is p.requests:
-                            p.english.append(_english(s))
+                            p.ngram.append(_english(s) and joins_average(cl[ci]))
             p.clause_rows.append(rows)
         return p
 
@@ -256,8 +270,8 @@ class TextAnalyzer:
         self.analyzed += len(p.scans)
         self.embedded += sum(1 for r in p.comment_row if r is not None and r > 0)
         probs = self.sentiment_model.probabilities(vectors)
-        if self.fast is not None and any(p.english):
-            en = np.flatnonzero(p.english)
+        if self.fast is not None and any(p.ngram):
+            en = np.flatnonzero(p.ngram)
             p_fast = self.fast.probabilities([requests[j] for j in en])
             w = self.fast.weight
             probs[en] = self._neutral_bias((1 - w) * probs[en] + w * p_fast)
