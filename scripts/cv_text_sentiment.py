@@ -58,8 +58,7 @@ from otklik.understand.text.fastsent import (  # noqa: E402
     FastSentiment,
     contrast_tail,
     features,
-    joins_average,
-    may_answer_alone,
+    reads,
     tail_flips,
 )
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
@@ -89,18 +88,18 @@ def decide(
     p_e5: np.ndarray,
     p_ng: np.ndarray,
     may: np.ndarray,
-    joins: np.ndarray,
+    reads: np.ndarray,
     w: float,
     nb: float,
     th: float,
 ) -> np.ndarray:
-    """The pipeline's rule: the n-gram verdict alone where it `may` stand (long, contrast
-    tail agreeing) and is sure; else the weighted average where the n-grams `join`, the
-    e5 heads alone elsewhere (fastsent's docstring)."""
+    """The pipeline's rule: the n-gram verdict alone where it `may` stand (it `reads` the
+    comment and the contrast tail agrees) and is sure; else the weighted average where
+    the n-gram stage `reads` the comment, the e5 heads alone elsewhere (fastsent)."""
     adj = np.array([1.0, np.exp(nb), 1.0])
     fast = p_ng * adj
     fast /= fast.sum(axis=1, keepdims=True)
-    ens = np.where(joins[:, None], ((1 - w) * p_e5 + w * p_ng) * adj, p_e5)
+    ens = np.where(reads[:, None], ((1 - w) * p_e5 + w * p_ng) * adj, p_e5)
     alone = (fast.max(axis=1) >= th) & may
     return np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
 
@@ -134,8 +133,7 @@ def main() -> None:
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     tails = [contrast_tail(t) for t in rt]
-    long = np.array([may_answer_alone(t) for t in rt])
-    joins = np.array([joins_average(t) for t in rt])
+    read = np.array([reads(t) for t in rt])
 
     emb = Embedder(cache_size=0)
     sample = e5_sample(rows)
@@ -187,7 +185,7 @@ def main() -> None:
                 sample_weight=np.concatenate([base_w, np.full(tr.sum(), NGRAM_REVIEW_WEIGHT)]),
             )
             p_ng[te] = ng.predict_proba(f_rev[te])
-            may[te] = long[te] & ~tail_flips(
+            may[te] = read[te] & ~tail_flips(
                 p_ng[te],
                 [tails[i] for i in np.flatnonzero(te)],
                 lambda texts, ng=ng: ng.predict_proba(features(texts)),
@@ -223,9 +221,9 @@ def main() -> None:
         variants |= {name: (p + p_proto) / 2 for name, p in p_extra.items()}
         for name, p_e5 in variants.items():
             for key in GRID:
-                pred = decide(p_e5, p_ng, may, joins, *key)
+                pred = decide(p_e5, p_ng, may, read, *key)
                 scores.setdefault(name, {}).setdefault(key, []).append(macro_f1(ry, pred))
-            at_shipped = decide(p_e5, p_ng, may, joins, *shipped_key)
+            at_shipped = decide(p_e5, p_ng, may, read, *shipped_key)
             per_class.setdefault(name, []).append(per_class_f1(ry, at_shipped))
         print(f"  repeat {rep + 1}/{args.reps} ({time.perf_counter() - t0:.0f}s)", flush=True)
 

@@ -46,8 +46,7 @@ from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.fastsent import (  # noqa: E402
     contrast_tail,
     features,
-    joins_average,
-    may_answer_alone,
+    reads,
     tail_flips,
 )
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
@@ -131,8 +130,7 @@ def main() -> None:
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     tails = [contrast_tail(t) for t in rt]
-    long = np.array([may_answer_alone(t) for t in rt])
-    joins = np.array([joins_average(t) for t in rt])
+    read = np.array([reads(t) for t in rt])
     print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
 
     emb = Embedder(cache_size=0)
@@ -172,11 +170,11 @@ def main() -> None:
                 for nb in NEUTRAL_BIASES:
                     adj = np.array([1.0, np.exp(nb), 1.0])
                     mix = (1 - w) * p_e5 + w * p_ng
-                    ens = np.where(joins[te, None], mix * adj, p_e5)
+                    ens = np.where(read[te, None], mix * adj, p_e5)
                     fast = p_ng * adj
                     fast /= fast.sum(axis=1, keepdims=True)
                     for th in THRESHOLDS:
-                        alone = (fast.max(axis=1) >= th) & long[te] & ~flip
+                        alone = (fast.max(axis=1) >= th) & read[te] & ~flip
                         pred = np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
                         grid.setdefault((w, nb, th), []).append(macro_f1(ry[te], pred))
                         if w == WEIGHTS[0] and nb == 0.0:

@@ -6,14 +6,13 @@ every comment at ≥ 50 comments/s on two cores. This model is trained on the
 human-labelled English data that ships in packages (CrowdFlower tweets, the
 train split of the Drugs.com reviews, and the human-rated Amazon and movie
 review sentences of VADER's ground truth; see scripts/train_text_ngram.py).
-It answers alone only for a long comment (> MIN_CHARS, where the embedding is
-dearest; a short one costs one embedding window at most), when it is very sure,
-and not when the comment turns on a contrast word ("but", "however", …) after
-which its own verdict flips: n-grams miss contrast, and a comment answered
-alone gets no embedding, so no semantic theme. Otherwise its probabilities
-join the embedding heads' average — except for a short comment with a contrast
-word, which the e5 heads read alone ("Works fine, but delivery was slow"
-reads 1.00 positive to the n-grams). Russian always goes to
+It answers alone only when it is very sure (a comment answered alone gets no
+embedding, so no semantic theme); otherwise its probabilities join the
+embedding heads' average. N-grams miss contrast ("Works fine, but delivery
+was slow" reads 1.00 positive), so a short comment (≤ MIN_CHARS: one
+embedding window, cheap) with a contrast word ("but", "however", …) is left
+to the e5 heads, and a long one is not answered alone when the n-gram verdict
+on what follows its last contrast word differs. Russian always goes to
 the embedding: no labelled Russian corpus ships in a package, so an n-gram
 model has nothing to learn from.
 The threshold, the ensemble weight and a neutral-class bias are chosen by
@@ -35,20 +34,14 @@ MIN_CHARS = 240  # the embedding window (embed.EMBED_WINDOW): shorter costs one 
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|except|whereas|unfortunately)\b", re.I)
 
 
-def may_answer_alone(text: str) -> bool:
-    """Whether the n-gram stage may answer this English comment alone (when sure, and
-    its contrast tail agrees): long comments only."""
-    return len(text) > MIN_CHARS
-
-
-def joins_average(text: str) -> bool:
-    """Whether the n-gram stage's probabilities join the e5 heads' for this English
-    comment: not for a short one that turns on a contrast word."""
+def reads(text: str) -> bool:
+    """Whether the n-gram stage takes part for this English comment: not for a short
+    one that turns on a contrast word (a long one gets `tail_flips` instead)."""
     return len(text) > MIN_CHARS or _CONTRAST.search(text) is None
 
 
 def contrast_tail(text: str) -> str | None:
-    """What follows the last contrast word of an English comment, or None if it has none.
+    """What follows the last contrast word of a comment, or None if it has none.
 
     A contrast word inside a long review is common (59 % of the drug reviews), so
     the tail is only a second opinion: when its verdict differs from the whole

@@ -19,12 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from otklik.understand.text.fastsent import (
-    contrast_tail,
-    joins_average,
-    may_answer_alone,
-    tail_flips,
-)
+from otklik.understand.text.fastsent import contrast_tail, reads, tail_flips
 from otklik.understand.text.lang import LanguageGuess, detect_language
 from otklik.understand.text.mentions import EmployeeDirectory, Mention
 from otklik.understand.text.normalize import MAX_CHARS, CleanText, clean_text
@@ -115,9 +110,10 @@ def scan(
     return Scan(clean, lang, red)
 
 
-def _english(s: Scan) -> bool:
-    """English only: the n-gram stage knows no Russian, so mixed comments go to e5."""
-    return s.language.language == "en" and not s.language.mixed
+def _ngram_reads(s: Scan, text: str) -> bool:
+    """English only (the n-gram stage knows no Russian, so mixed comments go to e5), and
+    not a short comment that turns on "but" (fastsent.reads)."""
+    return s.language.language == "en" and not s.language.mixed and reads(text)
 
 
 @dataclass
@@ -186,7 +182,7 @@ class TextAnalyzer:
         idx = [
             i
             for i, s in enumerate(scans)
-            if s.clean.has_letters and _english(s) and may_answer_alone(s.redaction.text)
+            if s.clean.has_letters and _ngram_reads(s, s.redaction.text)
         ]
         if not idx:
             return set()
@@ -249,7 +245,7 @@ class TextAnalyzer:
             p.comment_row.append(tag * (len(target) + 1))
             target.append(s.redaction.text)
             if target is p.requests:
-                p.ngram.append(_english(s) and joins_average(s.redaction.text))
+                p.ngram.append(_ngram_reads(s, s.redaction.text))
             rows = {}
             if len(cl) > 1:
                 for ci, found in enumerate(hits):
@@ -257,7 +253,7 @@ class TextAnalyzer:
                         rows[ci] = tag * (len(target) + 1)
                         target.append(cl[ci])
                         if target is p.requests:
-                            p.ngram.append(_english(s) and joins_average(cl[ci]))
+                            p.ngram.append(_ngram_reads(s, cl[ci]))
             p.clause_rows.append(rows)
         return p
 
