@@ -58,6 +58,7 @@ from otklik.understand.text.fastsent import (  # noqa: E402
     FastSentiment,
     contrast_tail,
     features,
+    may_answer_alone,
     reads,
     tail_flips,
 )
@@ -93,8 +94,8 @@ def decide(
     nb: float,
     th: float,
 ) -> np.ndarray:
-    """The pipeline's rule: the n-gram verdict alone where it `may` stand (it `reads` the
-    comment and the contrast tail agrees) and is sure; else the weighted average where
+    """The pipeline's rule: the n-gram verdict alone where it `may` stand (a long comment
+    it `reads` whose contrast tail agrees) and is sure; else the weighted average where
     the n-gram stage `reads` the comment, the e5 heads alone elsewhere (fastsent)."""
     adj = np.array([1.0, np.exp(nb), 1.0])
     fast = p_ng * adj
@@ -134,6 +135,7 @@ def main() -> None:
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     tails = [contrast_tail(t) for t in rt]
     read = np.array([reads(t) for t in rt])
+    long = np.array([may_answer_alone(t) for t in rt])
 
     emb = Embedder(cache_size=0)
     sample = e5_sample(rows)
@@ -185,10 +187,14 @@ def main() -> None:
                 sample_weight=np.concatenate([base_w, np.full(tr.sum(), NGRAM_REVIEW_WEIGHT)]),
             )
             p_ng[te] = ng.predict_proba(f_rev[te])
-            may[te] = read[te] & ~tail_flips(
-                p_ng[te],
-                [tails[i] for i in np.flatnonzero(te)],
-                lambda texts, ng=ng: ng.predict_proba(features(texts)),
+            may[te] = (
+                long[te]
+                & read[te]
+                & ~tail_flips(
+                    p_ng[te],
+                    [tails[i] for i in np.flatnonzero(te)],
+                    lambda texts, ng=ng: ng.predict_proba(features(texts)),
+                )
             )
             x_fit, y_fit = np.vstack([xs, xr[tr]]), np.concatenate([ys, ry[tr]])
             w_fit = np.concatenate([ws, np.full(tr.sum(), REVIEW_WEIGHT)])

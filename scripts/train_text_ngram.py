@@ -46,6 +46,7 @@ from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.fastsent import (  # noqa: E402
     contrast_tail,
     features,
+    may_answer_alone,
     reads,
     tail_flips,
 )
@@ -131,6 +132,7 @@ def main() -> None:
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     tails = [contrast_tail(t) for t in rt]
     read = np.array([reads(t) for t in rt])
+    long = np.array([may_answer_alone(t) for t in rt])
     print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
 
     emb = Embedder(cache_size=0)
@@ -174,7 +176,7 @@ def main() -> None:
                     fast = p_ng * adj
                     fast /= fast.sum(axis=1, keepdims=True)
                     for th in THRESHOLDS:
-                        alone = (fast.max(axis=1) >= th) & read[te] & ~flip
+                        alone = (fast.max(axis=1) >= th) & long[te] & read[te] & ~flip
                         pred = np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
                         grid.setdefault((w, nb, th), []).append(macro_f1(ry[te], pred))
                         if w == WEIGHTS[0] and nb == 0.0:

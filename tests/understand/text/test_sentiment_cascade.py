@@ -1,5 +1,5 @@
-"""English sentiment cascade: the n-gram stage answers alone only when it is sure, and never
-when a contrast word ("but") may turn the verdict."""
+"""English sentiment cascade: the n-gram stage answers alone only a long comment it is sure
+about, and never when a contrast word ("but") may turn the verdict."""
 
 from __future__ import annotations
 
@@ -26,9 +26,13 @@ def _embedded_for(analyzer, text: str) -> int:
     return analyzer.embedded - before
 
 
-def test_clear_english_comments_skip_the_embedding(analyzer):
-    assert _embedded_for(analyzer, "Absolutely loved it, fast and friendly service!") == 0
+def test_long_clear_english_review_skips_the_embedding(analyzer):
+    assert len(LONG_PRAISE) > 240
     assert _embedded_for(analyzer, LONG_PRAISE) == 0
+
+
+def test_short_english_comment_is_embedded_for_its_semantic_themes(analyzer):
+    assert _embedded_for(analyzer, "Absolutely loved it, fast and friendly service!") == 1
 
 
 def test_short_comment_with_a_contrast_word_uses_the_embedding(analyzer):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from otklik.understand.text.fastsent import contrast_tail, reads, tail_flips
+from otklik.understand.text.fastsent import contrast_tail, may_answer_alone, reads, tail_flips
 from otklik.understand.text.lang import LanguageGuess, detect_language
 from otklik.understand.text.mentions import EmployeeDirectory, Mention
 from otklik.understand.text.normalize import MAX_CHARS, CleanText, clean_text
@@ -182,7 +182,9 @@ class TextAnalyzer:
         idx = [
             i
             for i, s in enumerate(scans)
-            if s.clean.has_letters and _ngram_reads(s, s.redaction.text)
+            if s.clean.has_letters
+            and may_answer_alone(s.redaction.text)
+            and _ngram_reads(s, s.redaction.text)
         ]
         if not idx:
             return set()

@@ -2,8 +2,8 @@
 
 Two heads on the same multilingual embedding, averaged:
 * a logistic regression trained on human-labelled English tweets (CrowdFlower,
-  3 classes) and reviews (Drugs.com train split, Amazon reviews rated by
-  VADER's authors) — it carries over to Russian because e5 maps both
+  3 classes) and patient reviews (Drugs.com train split) — it carries over
+  to Russian because e5 maps both
   languages into one space;
 * zero-shot prototypes: the nearest of three centroids of hand-written
   RU/EN customer comments, which matches the customer-feedback domain.
