@@ -16,6 +16,8 @@ Variants (each with its best n-gram weight / neutral bias / threshold on the gri
 * sentences   — the e5 heads also score every sentence; the average of the
                 whole-review, mean-sentence and last-sentence probabilities
                 (about twice the embedding work per English review);
+* whole+last, whole+mean, mean+last — two of those three averaged (the
+                characters each embeds per review are printed);
 * imdb        — (--imdb) the e5 head also trained on 3,000 IMDB reviews
                 (bench/text_data.py: two classes only) at weight 0.5 or 1.
 """
