@@ -58,11 +58,9 @@ from train_text_sentiment import (  # noqa: E402
 from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.fastsent import (  # noqa: E402
     FastSentiment,
-    contrast_tail,
+    allowed_alone,
     features,
-    may_answer_alone,
     reads,
-    tail_flips,
 )
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
 from text_data import (  # noqa: E402
@@ -96,8 +94,8 @@ def decide(
     nb: float,
     th: float,
 ) -> np.ndarray:
-    """The pipeline's rule: the n-gram verdict alone where it `may` stand (a long comment
-    it `reads` whose contrast tail agrees) and is sure; else the weighted average where
+    """The pipeline's rule: the n-gram verdict alone where it `may` stand
+    (fastsent.allowed_alone) and is sure; else the weighted average where
     the n-gram stage `reads` the comment, the e5 heads alone elsewhere (fastsent)."""
     adj = np.array([1.0, np.exp(nb), 1.0])
     fast = p_ng * adj
@@ -135,9 +133,7 @@ def main() -> None:
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
-    tails = [contrast_tail(t) for t in rt]
     read = np.array([reads(t) for t in rt])
-    long = np.array([may_answer_alone(t) for t in rt])
 
     emb = Embedder(cache_size=0)
     sample = e5_sample(rows)
@@ -189,14 +185,10 @@ def main() -> None:
                 sample_weight=np.concatenate([base_w, np.full(tr.sum(), NGRAM_REVIEW_WEIGHT)]),
             )
             p_ng[te] = ng.predict_proba(f_rev[te])
-            may[te] = (
-                long[te]
-                & read[te]
-                & ~tail_flips(
-                    p_ng[te],
-                    [tails[i] for i in np.flatnonzero(te)],
-                    lambda texts, ng=ng: ng.predict_proba(features(texts)),
-                )
+            may[te] = allowed_alone(
+                [rt[i] for i in np.flatnonzero(te)],
+                p_ng[te],
+                lambda texts, ng=ng: ng.predict_proba(features(texts)),
             )
             x_fit, y_fit = np.vstack([xs, xr[tr]]), np.concatenate([ys, ry[tr]])
             w_fit = np.concatenate([ws, np.full(tr.sum(), REVIEW_WEIGHT)])

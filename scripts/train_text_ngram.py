@@ -44,11 +44,9 @@ from train_text_sentiment import (  # noqa: E402
 
 from otklik.understand.text.embed import Embedder  # noqa: E402
 from otklik.understand.text.fastsent import (  # noqa: E402
-    contrast_tail,
+    allowed_alone,
     features,
-    may_answer_alone,
     reads,
-    tail_flips,
 )
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
 from text_data import (  # noqa: E402
@@ -66,7 +64,7 @@ NEUTRAL_BIASES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.25)
 # A comment the n-gram stage answers alone gets no embedding, hence no semantic
 # theme match, and n-grams miss contrast ("Works fine, but delivery was slow" reads
 # 1.00 positive): so it may answer alone only when very sure, and only where the
-# pipeline lets it (fastsent.may_answer_alone, reads, tail_flips — applied below).
+# pipeline lets it (fastsent.allowed_alone, reads — applied below).
 THRESHOLDS = (0.9, 0.95, 0.98, 1.01)
 TOLERANCE = 0.005  # CV macro-F1 a cheaper (lower) threshold may give up
 # One 5-fold split of 600 reviews (54 neutral) is noisy at the 0.01 level; the grid
@@ -130,9 +128,7 @@ def main() -> None:
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
-    tails = [contrast_tail(t) for t in rt]
     read = np.array([reads(t) for t in rt])
-    long = np.array([may_answer_alone(t) for t in rt])
     print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
 
     emb = Embedder(cache_size=0)
@@ -157,9 +153,9 @@ def main() -> None:
             sw = np.concatenate([tw, np.full(tr.sum(), REVIEW_WEIGHT)])
             ng = fit_ngram(texts, labels, sw)
             p_ng = ng.predict_proba(features([t for t, m in zip(rt, te, strict=True) if m]))
-            flip = tail_flips(
+            may = allowed_alone(
+                [rt[i] for i in np.flatnonzero(te)],
                 p_ng,
-                [tails[i] for i in np.flatnonzero(te)],
                 lambda texts, ng=ng: ng.predict_proba(features(texts)),
             )
             wk, bk = fit_logreg(
@@ -176,7 +172,7 @@ def main() -> None:
                     fast = p_ng * adj
                     fast /= fast.sum(axis=1, keepdims=True)
                     for th in THRESHOLDS:
-                        alone = (fast.max(axis=1) >= th) & long[te] & read[te] & ~flip
+                        alone = (fast.max(axis=1) >= th) & may
                         pred = np.where(alone, fast.argmax(axis=1), ens.argmax(axis=1))
                         grid.setdefault((w, nb, th), []).append(macro_f1(ry[te], pred))
                         if w == WEIGHTS[0] and nb == 0.0:

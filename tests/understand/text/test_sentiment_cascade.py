@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from otklik.understand.text.fastsent import FastSentiment, contrast_tail, tail_flips
+from otklik.understand.text.fastsent import FastSentiment, allowed_alone, contrast_tail
 from otklik.understand.text.sentiment import SentimentModel
 
 LONG_PRAISE = (
@@ -56,14 +56,23 @@ def test_contrast_tail_is_what_follows_the_last_contrast_word():
     assert contrast_tail("No contrast here") is None
 
 
-def test_tail_flips_marks_rows_whose_tail_reads_another_class():
-    whole = np.array([[0.1, 0.1, 0.8], [0.1, 0.1, 0.8], [0.1, 0.1, 0.8]])
-    tails = ["bad tail", None, "good tail"]
+def test_allowed_alone_takes_long_comments_whose_contrast_tail_agrees():
+    padding = "x" * 250
+    texts = [
+        f"{padding} but bad tail",  # long, the tail reads negative: not alone
+        f"{padding} no contrast word",  # long: allowed
+        f"{padding} but good tail",  # long, the tail agrees: allowed
+        "short and clear",  # short: always embedded
+    ]
+    whole = np.tile([0.1, 0.1, 0.8], (len(texts), 1))
+    asked = []
 
-    def predict(texts: list[str]) -> np.ndarray:
-        return np.array([[0.9, 0.05, 0.05] if "bad" in t else [0.0, 0.1, 0.9] for t in texts])
+    def predict(tails: list[str]) -> np.ndarray:
+        asked.extend(tails)
+        return np.array([[0.9, 0.05, 0.05] if "bad" in t else [0.0, 0.1, 0.9] for t in tails])
 
-    assert tail_flips(whole, tails, predict).tolist() == [True, False, False]
+    assert allowed_alone(texts, whole, predict).tolist() == [False, True, True, False]
+    assert asked == [" bad tail", " good tail"]  # only the tails of long comments are read
 
 
 def test_russian_comments_always_use_the_embedding(analyzer):

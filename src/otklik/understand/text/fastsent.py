@@ -36,15 +36,9 @@ MIN_CHARS = 240  # the embedding window (embed.EMBED_WINDOW): shorter costs one 
 _CONTRAST = re.compile(r"\b(?:but|however|although|though|except|whereas|unfortunately)\b", re.I)
 
 
-def may_answer_alone(text: str) -> bool:
-    """Whether the n-gram stage may answer this English comment alone (when sure and
-    its contrast tail agrees): long comments only."""
-    return len(text) > MIN_CHARS
-
-
 def reads(text: str) -> bool:
     """Whether the n-gram stage takes part for this English comment: not for a short
-    one that turns on a contrast word (a long one gets `tail_flips` instead)."""
+    one that turns on a contrast word (a long one gets `allowed_alone`'s check)."""
     return len(text) > MIN_CHARS or _CONTRAST.search(text) is None
 
 
@@ -61,19 +55,23 @@ def contrast_tail(text: str) -> str | None:
     return parts[-1] if len(parts) > 1 else None
 
 
-def tail_flips(
+def allowed_alone(
+    texts: Sequence[str],
     whole: np.ndarray,
-    tails: Sequence[str | None],
     predict: Callable[[list[str]], np.ndarray],
 ) -> np.ndarray:
-    """Rows whose contrast tail `predict` (n-gram probabilities) reads as another class
-    than `whole`, the n-gram probabilities of the whole comments."""
-    out = np.zeros(len(tails), dtype=bool)
-    idx = [i for i, t in enumerate(tails) if t is not None]
-    if idx:
-        p = predict([tails[i] for i in idx])
-        out[idx] = p.argmax(axis=1) != whole[idx].argmax(axis=1)
-    return out
+    """Which English comments the n-gram stage may answer alone when it is sure: the long
+    ones, unless what follows the last contrast word reads as another class than the
+    whole comment. `whole` holds the n-gram probabilities of `texts`; `predict` gives
+    them for the tails (the shipped model, or a model refitted in cross-validation)."""
+    allowed = np.array([len(t) > MIN_CHARS for t in texts], dtype=bool)
+    tails = {i: contrast_tail(texts[i]) for i in np.flatnonzero(allowed)}
+    tails = {i: tail for i, tail in tails.items() if tail is not None}
+    if tails:
+        p = predict(list(tails.values()))
+        idx = list(tails)
+        allowed[idx] &= p.argmax(axis=1) == whole[idx].argmax(axis=1)
+    return allowed
 
 
 @lru_cache(maxsize=1)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from otklik.understand.text.fastsent import contrast_tail, may_answer_alone, reads, tail_flips
+from otklik.understand.text.fastsent import allowed_alone, reads
 from otklik.understand.text.lang import LanguageGuess, detect_language
 from otklik.understand.text.mentions import EmployeeDirectory, Mention
 from otklik.understand.text.normalize import MAX_CHARS, CleanText, clean_text
@@ -182,17 +182,14 @@ class TextAnalyzer:
         idx = [
             i
             for i, s in enumerate(scans)
-            if s.clean.has_letters
-            and may_answer_alone(s.redaction.text)
-            and _ngram_reads(s, s.redaction.text)
+            if s.clean.has_letters and _ngram_reads(s, s.redaction.text)
         ]
         if not idx:
             return set()
         texts = [scans[i].redaction.text for i in idx]
         raw = self.fast.probabilities(texts)
         sure = self._neutral_bias(raw).max(axis=1) >= self.fast.threshold
-        tails = [contrast_tail(t) if ok else None for t, ok in zip(texts, sure, strict=True)]
-        sure &= ~tail_flips(raw, tails, self.fast.probabilities)
+        sure &= allowed_alone(texts, raw, self.fast.probabilities)
         return {i for i, ok in zip(idx, sure, strict=True) if ok}
 
     def scan(self, text: str | bytes | None) -> Scan:
