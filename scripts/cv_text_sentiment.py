@@ -41,10 +41,11 @@ from train_text_ngram import (  # noqa: E402
     REVIEW_WEIGHT as NGRAM_REVIEW_WEIGHT,
 )
 from train_text_ngram import (  # noqa: E402
-    SNIPPET_WEIGHTS,
-    e5_sample,
+    e5_base,
+    ngram_base,
     ngram_classifier,
     stratified_folds,
+    tweet_rows,
 )
 from train_text_sentiment import (  # noqa: E402
     CLASSES,
@@ -64,10 +65,7 @@ from otklik.understand.text.fastsent import (  # noqa: E402
 )
 from otklik.understand.text.sentiment import SentimentModel  # noqa: E402
 from text_data import (  # noqa: E402
-    crowdflower_tweets,
     drug_reviews,
-    hutto_label,
-    hutto_snippets,
     imdb_reviews,
 )
 
@@ -120,26 +118,15 @@ def main() -> None:
     parser.add_argument("--imdb", action="store_true", help="also try IMDB reviews in the e5 head")
     args = parser.parse_args()
 
-    rows = [r for r in crowdflower_tweets() if r[2] >= 0.6 and r[1] in CLASSES]
-    base_t = [t for t, _, _ in rows]
-    base_y = [CLASSES.index(lab) for _, lab, _ in rows]
-    base_w = [1.0] * len(base_t)
-    for corpus, weight in SNIPPET_WEIGHTS.items():
-        for _, sentence, rating in hutto_snippets(corpus):
-            base_t.append(sentence)
-            base_y.append(CLASSES.index(hutto_label(rating)))
-            base_w.append(weight)
-    base_y, base_w = np.array(base_y), np.array(base_w)
+    rows = tweet_rows()
+    base_t, base_y, base_w = ngram_base(rows)
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
     read = np.array([reads(t) for t in rt])
 
     emb = Embedder(cache_size=0)
-    sample = e5_sample(rows)
-    xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
-    ys = np.array([c for _, c in sample])
-    ws = np.ones(len(sample))
+    xs, ys = e5_base(emb, rows)
     xr = embed_cached(emb, rt).astype(np.float64)
     split = [sentences(t) for t in rt]
     owner = np.repeat(np.arange(len(rt)), [len(s) for s in split])
@@ -191,7 +178,7 @@ def main() -> None:
                 lambda texts, ng=ng: ng.predict_proba(features(texts)),
             )
             x_fit, y_fit = np.vstack([xs, xr[tr]]), np.concatenate([ys, ry[tr]])
-            w_fit = np.concatenate([ws, np.full(tr.sum(), REVIEW_WEIGHT)])
+            w_fit = np.concatenate([np.ones(len(ys)), np.full(tr.sum(), REVIEW_WEIGHT)])
             wk, bk = fit_logreg(x_fit, y_fit, weights=w_fit)
             p_clf[te] = softmax(xr[te] @ wk + bk)
             held = te[owner]

@@ -113,18 +113,37 @@ def e5_sample(rows):
     return sample
 
 
-def main() -> None:
-    rows = [r for r in crowdflower_tweets() if r[2] >= 0.6 and r[1] in CLASSES]
-    # The "tweets" below are every always-in-training text: tweets and rated sentences.
-    tweets = [t for t, _, _ in rows]
-    ty = [CLASSES.index(lab) for _, lab, _ in rows]
-    tw = [1.0] * len(tweets)
+def tweet_rows() -> list[tuple[str, str, float]]:
+    """The CrowdFlower tweets both models learn from (annotator confidence ≥ 0.6)."""
+    return [r for r in crowdflower_tweets() if r[2] >= 0.6 and r[1] in CLASSES]
+
+
+def ngram_base(rows) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Texts, labels and weights the n-gram model always learns from, whatever the
+    fold: the tweets and the rated movie-review sentences."""
+    texts = [t for t, _, _ in rows]
+    labels = [CLASSES.index(lab) for _, lab, _ in rows]
+    weights = [1.0] * len(texts)
     for corpus, weight in SNIPPET_WEIGHTS.items():
         for _, sentence, rating in hutto_snippets(corpus):
-            tweets.append(sentence)
-            ty.append(CLASSES.index(hutto_label(rating)))
-            tw.append(weight)
-    ty, tw = np.array(ty), np.array(tw)
+            texts.append(sentence)
+            labels.append(CLASSES.index(hutto_label(rating)))
+            weights.append(weight)
+    return texts, np.array(labels), np.array(weights)
+
+
+def e5_base(emb: Embedder, rows) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings and labels of the e5 head's tweet sample (its training data besides
+    the reviews, as scripts/train_text_sentiment.py); every row weighs 1."""
+    sample = e5_sample(rows)
+    xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
+    return xs, np.array([c for _, c in sample])
+
+
+def main() -> None:
+    rows = tweet_rows()
+    # The "tweets" below are every always-in-training text: tweets and rated sentences.
+    tweets, ty, tw = ngram_base(rows)
     reviews = drug_reviews("train")
     rt = [t for t, _ in reviews]
     ry = np.array([CLASSES.index(lab) for _, lab in reviews])
@@ -132,11 +151,7 @@ def main() -> None:
     print(f"{len(tweets)} tweets, {len(reviews)} train reviews")
 
     emb = Embedder(cache_size=0)
-    # The e5 head's own training data (as scripts/train_text_sentiment.py).
-    sample = e5_sample(rows)
-    xs = embed_cached(emb, [t for t, _ in sample]).astype(np.float64)
-    ys = np.array([c for _, c in sample])
-    ws = np.ones(len(sample))
+    xs, ys = e5_base(emb, rows)
     xr = embed_cached(emb, rt).astype(np.float64)
     shipped = SentimentModel()
     cent, temp = shipped.centroids.astype(np.float64), shipped.temperature
@@ -161,7 +176,7 @@ def main() -> None:
             wk, bk = fit_logreg(
                 np.vstack([xs, xr[tr]]),
                 np.concatenate([ys, ry[tr]]),
-                weights=np.concatenate([ws, np.full(tr.sum(), 2.0)]),
+                weights=np.concatenate([np.ones(len(ys)), np.full(tr.sum(), 2.0)]),
             )
             p_e5 = (softmax(xr[te] @ wk + bk) + softmax(xr[te] @ cent.T / temp)) / 2
             for w in WEIGHTS:
